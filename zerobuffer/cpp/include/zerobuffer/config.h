@@ -1,0 +1,30 @@
+// Configuration of readers and writers.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace zerobuffer {
+
+/// How a reader creates its buffer. Sizes are rounded up to multiples of 64 bytes.
+struct BufferConfig {
+  /// Bytes reserved for the write-once metadata (including its 8-byte length prefix). 0 allowed.
+  std::size_t metadata_size = 1024;
+  /// Bytes of the payload ring. Must be > 0. Frames of up to payload_size / 2 - 16 bytes always fit.
+  std::size_t payload_size = 1024 * 1024;
+  /// Permission bits of the shared memory, semaphores and lock file, applied exactly (umask ignored).
+  std::uint32_t mode = 0600;
+  /// How long read_frame spins on the data semaphore before blocking (0 = block at once).
+  std::chrono::nanoseconds spin = std::chrono::microseconds(20);
+};
+
+/// How a writer waits.
+struct WriterOptions {
+  /// Longest a write waits for space before BufferFullException.
+  std::chrono::milliseconds write_timeout = std::chrono::seconds(5);
+  /// How long a write spins on the space semaphore before blocking (0 = block at once).
+  std::chrono::nanoseconds spin = std::chrono::microseconds(20);
+};
+
+}  // namespace zerobuffer

@@ -1,0 +1,284 @@
+#include "posix.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <string>
+
+#include "zerobuffer/error.h"
+#include "zerobuffer/oieb.h"
+#include "zerobuffer/zerobuffer.h"
+
+namespace zerobuffer::detail {
+
+void throw_os_error(std::string_view what) {
+  const int err = errno;
+  throw InternalException(std::string(what) + ": " + std::strerror(err));
+}
+
+Fd& Fd::operator=(Fd&& other) noexcept {
+  if (this != &other) {
+    reset();
+    fd_ = other.release();
+  }
+  return *this;
+}
+
+int Fd::release() noexcept {
+  const int fd = fd_;
+  fd_ = -1;
+  return fd;
+}
+
+void Fd::reset() noexcept {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+Mapping::Mapping(int fd, std::size_t size) : size_(size) {
+  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, fd, 0);
+  if (p == MAP_FAILED) throw_os_error("mmap of " + std::to_string(size) + " bytes failed");
+  data_ = static_cast<std::byte*>(p);
+}
+
+Mapping::Mapping(Mapping&& other) noexcept : data_(other.data_), size_(other.size_) {
+  other.data_ = nullptr;
+  other.size_ = 0;
+}
+
+Mapping& Mapping::operator=(Mapping&& other) noexcept {
+  if (this != &other) {
+    reset();
+    data_ = other.data_;
+    size_ = other.size_;
+    other.data_ = nullptr;
+    other.size_ = 0;
+  }
+  return *this;
+}
+
+void Mapping::reset() noexcept {
+  if (data_ != nullptr) ::munmap(data_, size_);
+  data_ = nullptr;
+  size_ = 0;
+}
+
+Semaphore::Semaphore(Semaphore&& other) noexcept : sem_(other.sem_) { other.sem_ = nullptr; }
+
+Semaphore& Semaphore::operator=(Semaphore&& other) noexcept {
+  if (this != &other) {
+    reset();
+    sem_ = other.sem_;
+    other.sem_ = nullptr;
+  }
+  return *this;
+}
+
+Semaphore Semaphore::create(const std::string& os_name, std::uint32_t mode) {
+  sem_t* sem = ::sem_open(os_name.c_str(), O_CREAT | O_EXCL | O_RDWR, static_cast<mode_t>(mode), 0U);
+  if (sem == SEM_FAILED) throw_os_error("sem_open(" + os_name + ", O_CREAT|O_EXCL) failed");
+  Semaphore result(sem);
+  // sem_open honours the umask; glibc keeps named semaphores as /dev/shm/sem.NAME, so the
+  // exact mode is applied there.
+  const std::string path = "/dev/shm/sem." + os_name.substr(1);
+  if (::chmod(path.c_str(), static_cast<mode_t>(mode)) != 0) {
+    const int err = errno;
+    result.reset();
+    ::sem_unlink(os_name.c_str());
+    errno = err;
+    throw_os_error("chmod of semaphore " + path + " failed");
+  }
+  return result;
+}
+
+Semaphore Semaphore::open_existing(const std::string& os_name) {
+  sem_t* sem = ::sem_open(os_name.c_str(), O_RDWR);
+  if (sem == SEM_FAILED) {
+    if (errno == ENOENT) return {};
+    throw_os_error("sem_open(" + os_name + ") failed");
+  }
+  return Semaphore(sem);
+}
+
+void Semaphore::unlink(const std::string& os_name) noexcept { ::sem_unlink(os_name.c_str()); }
+
+void Semaphore::post() {
+  if (::sem_post(sem_) != 0) throw_os_error("sem_post failed");
+}
+
+bool Semaphore::try_wait() noexcept {
+  while (::sem_trywait(sem_) != 0) {
+    if (errno != EINTR) return false;
+  }
+  return true;
+}
+
+bool Semaphore::wait_until(Clock::time_point deadline) {
+  static_assert(std::is_same_v<Clock, std::chrono::steady_clock>, "sem_clockwait uses CLOCK_MONOTONIC");
+  const auto since_epoch = deadline.time_since_epoch();
+  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
+  timespec ts{};
+  ts.tv_sec = static_cast<time_t>(secs.count());
+  ts.tv_nsec = static_cast<long>(std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - secs).count());
+  while (true) {
+    if (::sem_clockwait(sem_, CLOCK_MONOTONIC, &ts) == 0) return true;
+    if (errno == ETIMEDOUT) return false;
+    if (errno != EINTR) throw_os_error("sem_clockwait failed");
+  }
+}
+
+void Semaphore::reset() noexcept {
+  if (sem_ != nullptr) ::sem_close(sem_);
+  sem_ = nullptr;
+}
+
+std::uint64_t current_pid() noexcept { return static_cast<std::uint64_t>(::getpid()); }
+
+bool pid_alive(std::uint64_t pid) noexcept {
+  if (pid == 0 || pid > static_cast<std::uint64_t>(INT_MAX)) return false;
+  if (::kill(static_cast<pid_t>(pid), 0) == 0) return true;
+  return errno == EPERM;
+}
+
+std::string lock_directory() {
+  const char* env = std::getenv("ZEROBUFFER_LOCK_DIR");
+  std::string dir = (env != nullptr && *env != '\0') ? env : "/tmp/zerobuffer";
+  if (::mkdir(dir.c_str(), 01777) == 0) {
+    // mkdir honours the umask; the shared directory must be usable by every user.
+    if (::chmod(dir.c_str(), 01777) != 0) throw_os_error("chmod of lock directory " + dir + " failed");
+  } else if (errno != EEXIST) {
+    throw_os_error("cannot create lock directory " + dir);
+  }
+  return dir;
+}
+
+Fd shm_open_existing(const std::string& os_name, bool writable) {
+  const int fd = ::shm_open(os_name.c_str(), (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC, 0);
+  if (fd < 0) {
+    if (errno == ENOENT) return {};
+    throw_os_error("shm_open(" + os_name + ") failed");
+  }
+  return Fd(fd);
+}
+
+Fd shm_create(const std::string& os_name, std::size_t size, std::uint32_t mode) {
+  Fd fd(::shm_open(os_name.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, static_cast<mode_t>(mode)));
+  if (!fd.valid()) throw_os_error("shm_open(" + os_name + ", O_CREAT|O_EXCL) failed");
+  auto fail = [&](std::string_view what, int err) {
+    fd.reset();
+    ::shm_unlink(os_name.c_str());
+    errno = err;
+    throw_os_error(what);
+  };
+  if (::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) fail("fchmod of shared memory failed", errno);
+  if (size > static_cast<std::size_t>(std::numeric_limits<off_t>::max())) {
+    fail("shared memory size is too large", EFBIG);
+  }
+  if (::ftruncate(fd.get(), static_cast<off_t>(size)) != 0) fail("ftruncate of shared memory failed", errno);
+  // Reserve every page now: tmpfs allocates lazily, and a page that cannot be allocated on
+  // first touch would kill the process with SIGBUS.
+  if (const int err = ::posix_fallocate(fd.get(), 0, static_cast<off_t>(size)); err != 0) {
+    if (err == ENOSPC) {
+      fd.reset();
+      ::shm_unlink(os_name.c_str());
+      throw InternalException("not enough space in /dev/shm for a buffer of " + std::to_string(size) + " bytes");
+    }
+    fail("posix_fallocate of shared memory failed", err);
+  }
+  return fd;
+}
+
+void shm_unlink_quiet(const std::string& os_name) noexcept { ::shm_unlink(os_name.c_str()); }
+
+std::size_t fd_size(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw_os_error("fstat failed");
+  return static_cast<std::size_t>(st.st_size);
+}
+
+bool LockFile::acquire(const std::string& path, std::uint32_t mode) {
+  // A stale-lock scan in another process may unlink the file between our open and flock;
+  // retry until the locked file is the one at `path`.
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, static_cast<mode_t>(mode)));
+    if (!fd.valid()) throw_os_error("cannot open lock file " + path);
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EWOULDBLOCK) return false;
+      throw_os_error("flock of " + path + " failed");
+    }
+    struct stat by_fd {};
+    struct stat by_path {};
+    if (::fstat(fd.get(), &by_fd) != 0) throw_os_error("fstat of lock file failed");
+    if (::stat(path.c_str(), &by_path) != 0 || by_fd.st_ino != by_path.st_ino || by_fd.st_dev != by_path.st_dev) {
+      continue;  // unlinked under us
+    }
+    if (by_fd.st_uid == ::geteuid() && ::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) {
+      throw_os_error("fchmod of lock file failed");
+    }
+    fd_ = std::move(fd);
+    path_ = path;
+    return true;
+  }
+  throw InternalException("lock file " + path + " keeps disappearing");
+}
+
+void LockFile::remove() noexcept {
+  if (!fd_.valid()) return;
+  ::unlink(path_.c_str());
+  fd_.reset();
+}
+
+namespace {
+
+// True when the buffer's shared memory is gone, or neither PID in its OIEB is alive.
+bool buffer_unused(const std::string& name) {
+  Fd fd = shm_open_existing(shm_os_name(name), false);
+  if (!fd.valid()) return true;
+  if (fd_size(fd.get()) < kOiebSize) return true;
+  void* p = ::mmap(nullptr, kOiebSize, PROT_READ, MAP_SHARED, fd.get(), 0);
+  if (p == MAP_FAILED) return false;
+  Oieb oieb{};
+  std::memcpy(&oieb, p, sizeof oieb);
+  ::munmap(p, kOiebSize);
+  return !pid_alive(oieb.reader_pid) && !pid_alive(oieb.writer_pid);
+}
+
+}  // namespace
+
+void remove_stale_buffers(const std::string& lock_dir) noexcept {
+  DIR* dir = ::opendir(lock_dir.c_str());
+  if (dir == nullptr) return;
+  constexpr std::string_view kSuffix = ".lock";
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string_view file = entry->d_name;
+    if (file.size() <= kSuffix.size() || !file.ends_with(kSuffix)) continue;
+    const std::string name(file.substr(0, file.size() - kSuffix.size()));
+    if (!is_valid_name(name)) continue;
+    const std::string path = lock_dir + "/" + std::string(file);
+    Fd fd(::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd.valid() || ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) continue;  // held: a live reader
+    try {
+      if (buffer_unused(name)) {
+        shm_unlink_quiet(shm_os_name(name));
+        Semaphore::unlink(sem_w_os_name(name));
+        Semaphore::unlink(sem_r_os_name(name));
+      }
+    } catch (...) {
+      // Best effort: a buffer we cannot inspect is left alone.
+    }
+    ::unlink(path.c_str());
+  }
+  ::closedir(dir);
+}
+
+}  // namespace zerobuffer::detail

@@ -1,0 +1,130 @@
+// Thin RAII wrappers over the POSIX calls ZeroBuffer needs. The only file set that includes
+// OS headers; everything above it speaks in these types.
+#pragma once
+
+#include <semaphore.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace zerobuffer::detail {
+
+using Clock = std::chrono::steady_clock;
+
+/// Throws InternalException describing `what` and the current errno.
+[[noreturn]] void throw_os_error(std::string_view what);
+
+/// An owned file descriptor.
+class Fd {
+ public:
+  Fd() noexcept = default;
+  explicit Fd(int fd) noexcept : fd_(fd) {}
+  ~Fd() { reset(); }
+  Fd(Fd&& other) noexcept : fd_(other.release()) {}
+  Fd& operator=(Fd&& other) noexcept;
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+
+  int get() const noexcept { return fd_; }
+  bool valid() const noexcept { return fd_ >= 0; }
+  int release() noexcept;
+  void reset() noexcept;
+
+ private:
+  int fd_ = -1;
+};
+
+/// A shared, pre-faulted read-write mapping of a whole file descriptor.
+class Mapping {
+ public:
+  Mapping() noexcept = default;
+  Mapping(int fd, std::size_t size);
+  ~Mapping() { reset(); }
+  Mapping(Mapping&& other) noexcept;
+  Mapping& operator=(Mapping&& other) noexcept;
+  Mapping(const Mapping&) = delete;
+  Mapping& operator=(const Mapping&) = delete;
+
+  std::byte* data() const noexcept { return data_; }
+  std::size_t size() const noexcept { return size_; }
+  void reset() noexcept;
+
+ private:
+  std::byte* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+/// A named POSIX semaphore handle (closed on destruction, never unlinked implicitly).
+class Semaphore {
+ public:
+  Semaphore() noexcept = default;
+  ~Semaphore() { reset(); }
+  Semaphore(Semaphore&& other) noexcept;
+  Semaphore& operator=(Semaphore&& other) noexcept;
+  Semaphore(const Semaphore&) = delete;
+  Semaphore& operator=(const Semaphore&) = delete;
+
+  /// Creates a new semaphore with value 0 and exactly `mode` (O_EXCL: fails if it exists).
+  static Semaphore create(const std::string& os_name, std::uint32_t mode);
+  /// Opens an existing semaphore; returns an invalid handle if it does not exist.
+  static Semaphore open_existing(const std::string& os_name);
+  static void unlink(const std::string& os_name) noexcept;
+
+  bool valid() const noexcept { return sem_ != nullptr; }
+  void post();
+  /// Non-blocking decrement; true if the count was positive.
+  bool try_wait() noexcept;
+  /// Blocks until posted or `deadline`; true if posted.
+  bool wait_until(Clock::time_point deadline);
+  void reset() noexcept;
+
+ private:
+  explicit Semaphore(sem_t* sem) noexcept : sem_(sem) {}
+  sem_t* sem_ = nullptr;
+};
+
+/// The calling process's PID.
+std::uint64_t current_pid() noexcept;
+/// kill(pid, 0) succeeds or fails with EPERM. PID 0 (and PIDs beyond pid_t) are never alive.
+bool pid_alive(std::uint64_t pid) noexcept;
+
+/// The lock directory ($ZEROBUFFER_LOCK_DIR or /tmp/zerobuffer), created with mode 1777 if missing.
+std::string lock_directory();
+
+/// OS names of a buffer's objects.
+inline std::string shm_os_name(std::string_view name) { return "/" + std::string(name); }
+inline std::string sem_w_os_name(std::string_view name) { return "/sem-w-" + std::string(name); }
+inline std::string sem_r_os_name(std::string_view name) { return "/sem-r-" + std::string(name); }
+
+/// Opens an existing shared memory object; invalid Fd if it does not exist.
+Fd shm_open_existing(const std::string& os_name, bool writable);
+/// Creates a new shared memory object of `size` bytes with exactly `mode`, with its space
+/// reserved (so a full /dev/shm fails here, not with SIGBUS later).
+Fd shm_create(const std::string& os_name, std::size_t size, std::uint32_t mode);
+void shm_unlink_quiet(const std::string& os_name) noexcept;
+/// Size of the object behind `fd`.
+std::size_t fd_size(int fd);
+
+/// An exclusively flock'ed lock file; unlocking and unlinking are explicit.
+class LockFile {
+ public:
+  LockFile() noexcept = default;
+  /// Creates/opens `path` and takes LOCK_EX|LOCK_NB; returns false if another process holds it.
+  bool acquire(const std::string& path, std::uint32_t mode);
+  /// Unlinks the file (while still holding the lock) and closes it.
+  void remove() noexcept;
+  bool held() const noexcept { return fd_.valid(); }
+
+ private:
+  Fd fd_;
+  std::string path_;
+};
+
+/// Removes stale buffers: lock files nobody holds, and the objects of their buffers when no
+/// live process uses them. Errors are ignored (best effort, other processes may race us).
+void remove_stale_buffers(const std::string& lock_dir) noexcept;
+
+}  // namespace zerobuffer::detail

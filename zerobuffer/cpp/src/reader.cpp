@@ -1,0 +1,400 @@
+#include "zerobuffer/reader.h"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "posix.h"
+#include "shared.h"
+#include "zerobuffer/error.h"
+#include "zerobuffer/zerobuffer.h"
+
+namespace zerobuffer {
+namespace detail {
+
+namespace {
+constexpr auto kLivenessSlice = std::chrono::milliseconds(100);
+}
+
+/// Everything a reader owns. Shared with its Frames so that a held frame keeps the mapping alive.
+class ReaderState {
+ public:
+  ReaderState(std::string_view name, const BufferConfig& config);
+  ~ReaderState() { close(); }
+
+  Frame read(std::shared_ptr<ReaderState> self, Clock::time_point deadline, bool wait);
+  std::span<const std::byte> metadata() const;
+  bool writer_connected() const { return pid_alive(load(oieb()->writer_pid)); }
+  void release(std::uint64_t slot) noexcept;
+  void close() noexcept;
+  bool open() const noexcept { return open_; }
+
+  std::string name_;
+  std::uint64_t metadata_size_ = 0;
+  std::uint64_t payload_size_ = 0;
+  std::uint32_t mode_ = 0;
+  std::uint64_t frames_read_ = 0;
+  std::uint64_t bytes_read_ = 0;
+
+ private:
+  // Space handed back to the writer in ring order: one entry per frame or skipped tail.
+  struct Pending {
+    std::uint64_t bytes;
+    bool released;
+  };
+
+  Oieb* oieb() const noexcept { return reinterpret_cast<Oieb*>(map_.data()); }
+  const std::byte* payload() const noexcept { return map_.data() + kOiebSize + metadata_size_; }
+  bool wait_for_post(Clock::time_point deadline, bool wait);
+  bool complete_frame_unread() const noexcept;
+  void check_writer_on_timeout();
+  bool writer_seen() noexcept;
+  void return_space(std::uint64_t bytes, bool is_frame);
+  std::uint64_t push_pending(std::uint64_t bytes, bool released);
+
+  std::chrono::nanoseconds spin_{};
+  LockFile lock_;
+  Mapping map_;
+  Semaphore sem_w_;
+  Semaphore sem_r_;
+  bool open_ = false;
+
+  std::uint64_t read_pos_ = 0;
+  std::uint64_t read_count_ = 0;
+  std::uint64_t expected_sequence_ = 1;
+  std::uint64_t session_writer_pid_ = 0;  // writer of the frames we are reading
+  bool writer_seen_ = false;
+
+  std::vector<Pending> pending_;  // ring buffer of capacity pending_.size() (a power of two)
+  std::uint64_t pending_head_ = 0;  // slot number of the oldest entry
+  std::uint64_t pending_tail_ = 0;  // slot number of the next entry
+};
+
+ReaderState::ReaderState(std::string_view name, const BufferConfig& config)
+    : name_(name), mode_(config.mode & 07777), spin_(config.spin), pending_(16) {
+  require_valid_name(name);
+  if (config.payload_size == 0) throw InvalidFrameSizeException("payload size must be greater than 0");
+  if (!round_block_size(config.metadata_size, metadata_size_) || !round_block_size(config.payload_size, payload_size_) ||
+      payload_size_ > std::numeric_limits<std::uint64_t>::max() - kOiebSize - metadata_size_ ||
+      kOiebSize + metadata_size_ + payload_size_ > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    throw InvalidFrameSizeException("metadata size " + std::to_string(config.metadata_size) + " + payload size " +
+                                    std::to_string(config.payload_size) + " is too large");
+  }
+  const std::uint64_t total = kOiebSize + metadata_size_ + payload_size_;
+
+  const std::string dir = lock_directory();
+  remove_stale_buffers(dir);
+  if (!lock_.acquire(dir + "/" + name_ + ".lock", mode_)) {
+    throw ReaderAlreadyConnectedException("buffer \"" + name_ + "\" already has a live reader (lock held)");
+  }
+  const std::string shm_name = shm_os_name(name_);
+  try {
+    if (Fd old = shm_open_existing(shm_name, false); old.valid()) {
+      // A reader of another lock directory may still own it; a crashed reader's leftovers go.
+      if (fd_size(old.get()) >= kOiebSize) {
+        Mapping probe(old.get(), kOiebSize);
+        const auto* o = reinterpret_cast<const Oieb*>(probe.data());
+        const std::uint64_t pid = load(o->reader_pid);
+        if (pid != current_pid() && pid_alive(pid)) {
+          throw ReaderAlreadyConnectedException("buffer \"" + name_ + "\" already has a live reader (pid " +
+                                                std::to_string(pid) + ")");
+        }
+      }
+      shm_unlink_quiet(shm_name);
+    }
+    Semaphore::unlink(sem_w_os_name(name_));
+    Semaphore::unlink(sem_r_os_name(name_));
+
+    Fd fd = shm_create(shm_name, total, mode_);
+    try {
+      map_ = Mapping(fd.get(), total);
+      Oieb* o = oieb();
+      o->version[0] = kVersionMajor;
+      o->version[1] = kVersionMinor;
+      o->version[2] = kVersionPatch;
+      o->version[3] = 0;
+      store(o->metadata_size, metadata_size_, std::memory_order_relaxed);
+      store(o->metadata_free_bytes, metadata_size_, std::memory_order_relaxed);
+      store(o->payload_size, payload_size_, std::memory_order_relaxed);
+      store(o->payload_free_bytes, payload_size_, std::memory_order_relaxed);
+      store(o->reader_pid, current_pid(), std::memory_order_relaxed);
+      // oieb_size last: a writer treats 0 as "not initialised yet".
+      std::atomic_ref<std::uint32_t>(o->oieb_size).store(kOiebSize, std::memory_order_release);
+      sem_w_ = Semaphore::create(sem_w_os_name(name_), mode_);
+      sem_r_ = Semaphore::create(sem_r_os_name(name_), mode_);
+    } catch (...) {
+      sem_w_.reset();
+      sem_r_.reset();
+      Semaphore::unlink(sem_w_os_name(name_));
+      Semaphore::unlink(sem_r_os_name(name_));
+      map_.reset();
+      shm_unlink_quiet(shm_name);
+      throw;
+    }
+  } catch (...) {
+    lock_.remove();
+    throw;
+  }
+  open_ = true;
+}
+
+void ReaderState::close() noexcept {
+  if (!open_) return;
+  open_ = false;
+  store(oieb()->reader_pid, 0);
+  shm_unlink_quiet(shm_os_name(name_));
+  Semaphore::unlink(sem_w_os_name(name_));
+  Semaphore::unlink(sem_r_os_name(name_));
+  lock_.remove();
+  // The mapping and semaphore handles go with the last Frame that still points here.
+}
+
+std::span<const std::byte> ReaderState::metadata() const {
+  if (!open_) throw InvalidStateException("reader is closed");
+  const Oieb* o = oieb();
+  const std::uint64_t written = load(o->metadata_written_bytes);
+  if (written == 0) return {};
+  if (written < kMetadataPrefixSize || written > metadata_size_) {
+    throw CorruptBufferException("metadata_written_bytes " + std::to_string(written) + " does not fit the " +
+                                 std::to_string(metadata_size_) + "-byte metadata block");
+  }
+  const std::byte* block = map_.data() + kOiebSize;
+  std::uint64_t length = 0;
+  std::memcpy(&length, block, sizeof length);
+  if (length > written - kMetadataPrefixSize) {
+    throw CorruptBufferException("metadata length prefix " + std::to_string(length) + " exceeds the " +
+                                 std::to_string(written - kMetadataPrefixSize) + " bytes written");
+  }
+  return {block + kMetadataPrefixSize, static_cast<std::size_t>(length)};
+}
+
+bool ReaderState::complete_frame_unread() const noexcept {
+  const std::uint64_t unread = load(oieb()->payload_written_count) - read_count_;
+  if (unread == 0 || unread > payload_size_) return false;
+  if (payload_size_ - read_pos_ < kFrameHeaderSize) return true;  // short tail: the frame is at 0
+  const FrameHeader h = read_header(payload() + read_pos_);
+  return h.payload_size != 0 || unread >= 2;
+}
+
+// A writer connected at some point: seen directly, or it left frames or metadata behind.
+bool ReaderState::writer_seen() noexcept {
+  if (!writer_seen_) {
+    const Oieb* o = oieb();
+    writer_seen_ = load(o->writer_pid) != 0 || load(o->payload_written_count) != 0 ||
+                   load(o->metadata_written_bytes) != 0;
+  }
+  return writer_seen_;
+}
+
+void ReaderState::check_writer_on_timeout() {
+  const std::uint64_t pid = load(oieb()->writer_pid);
+  if (pid != 0) {
+    writer_seen_ = true;
+    if (!pid_alive(pid)) throw WriterDeadException("writer process " + std::to_string(pid) + " died");
+  } else if (writer_seen()) {
+    throw WriterDeadException("writer closed the buffer and every frame was consumed");
+  }
+}
+
+// Returns true when a frame may be ready (a post arrived or the counters show one).
+bool ReaderState::wait_for_post(Clock::time_point deadline, bool wait) {
+  if (sem_w_.try_wait()) return true;
+  if (!wait) return complete_frame_unread();
+  if (spin_.count() > 0) {
+    const auto spin_end = std::min(deadline, Clock::now() + spin_);
+    do {
+      if (sem_w_.try_wait()) return true;
+    } while (Clock::now() < spin_end);
+  }
+  while (true) {
+    const auto now = Clock::now();
+    const auto slice_end = std::min(deadline, now + kLivenessSlice);
+    if (sem_w_.wait_until(slice_end)) return true;
+    // The writer may have published and died before posting: read what is there.
+    if (complete_frame_unread()) return true;
+    check_writer_on_timeout();
+    if (Clock::now() >= deadline) return false;
+  }
+}
+
+std::uint64_t ReaderState::push_pending(std::uint64_t bytes, bool released) {
+  if (pending_tail_ - pending_head_ == pending_.size()) {
+    std::vector<Pending> bigger(pending_.size() * 2);
+    for (std::uint64_t s = pending_head_; s != pending_tail_; ++s) {
+      bigger[s & (bigger.size() - 1)] = pending_[s & (pending_.size() - 1)];
+    }
+    pending_.swap(bigger);
+  }
+  const std::uint64_t slot = pending_tail_++;
+  pending_[slot & (pending_.size() - 1)] = {bytes, released};
+  return slot;
+}
+
+// Skipped tails and wrap markers: returned at once unless earlier frames are still held.
+void ReaderState::return_space(std::uint64_t bytes, bool is_frame) {
+  if (is_frame || pending_head_ != pending_tail_) {
+    push_pending(bytes, true);
+    return;
+  }
+  add(oieb()->payload_free_bytes, bytes);
+}
+
+void ReaderState::release(std::uint64_t slot) noexcept {
+  if (slot < pending_head_ || slot >= pending_tail_) return;
+  pending_[slot & (pending_.size() - 1)].released = true;
+  std::uint64_t bytes = 0;
+  while (pending_head_ != pending_tail_ && pending_[pending_head_ & (pending_.size() - 1)].released) {
+    bytes += pending_[pending_head_ & (pending_.size() - 1)].bytes;
+    ++pending_head_;
+  }
+  if (bytes == 0 || !open_) return;
+  add(oieb()->payload_free_bytes, bytes);
+  try {
+    sem_r_.post();
+  } catch (const ZeroBufferException&) {
+    // sem_post fails only on overflow (impossible: the writer drains it) or a bad handle.
+  }
+}
+
+Frame ReaderState::read(std::shared_ptr<ReaderState> self, Clock::time_point deadline, bool wait) {
+  if (!open_) throw InvalidStateException("reader is closed");
+  Oieb* o = oieb();
+  while (true) {
+    if (!wait_for_post(deadline, wait)) return {};
+    const std::uint64_t written = load(o->payload_written_count);
+    const std::uint64_t writer_pid = load(o->writer_pid);
+    if (written == read_count_) {
+      // A post for a frame we already read early, or the writer closed.
+      if (writer_pid == 0 && writer_seen()) {
+        throw WriterDeadException("writer closed the buffer and every frame was consumed");
+      }
+      if (!wait) return {};
+      continue;
+    }
+
+    if (payload_size_ - read_pos_ < kFrameHeaderSize) {  // short tail: no marker fits
+      return_space(payload_size_ - read_pos_, false);
+      read_pos_ = 0;
+      store(o->payload_read_pos, 0);
+    }
+    FrameHeader h = read_header(payload() + read_pos_);
+    if (h.payload_size == 0) {  // wrap marker
+      if (read_pos_ == 0) throw CorruptBufferException("wrap marker at ring offset 0");
+      return_space(payload_size_ - read_pos_, false);
+      read_pos_ = 0;
+      ++read_count_;
+      store(o->payload_read_pos, 0);
+      store(o->payload_read_count, read_count_);
+      if (load(o->payload_written_count) == read_count_) continue;  // the frame itself is not published yet
+      h = read_header(payload());
+      if (h.payload_size == 0) throw CorruptBufferException("wrap marker followed by another wrap marker");
+    }
+    if (h.payload_size > payload_size_ - read_pos_ - kFrameHeaderSize) {
+      throw CorruptBufferException("frame header at ring offset " + std::to_string(read_pos_) + " claims " +
+                                   std::to_string(h.payload_size) + " bytes, only " +
+                                   std::to_string(payload_size_ - read_pos_ - kFrameHeaderSize) + " fit");
+    }
+    if (h.sequence != expected_sequence_) {
+      const std::uint64_t pid = load(o->writer_pid);
+      const bool restarted = h.sequence == 1 && pid != 0 && pid != session_writer_pid_ && pid_alive(pid);
+      if (!restarted) throw SequenceErrorException(expected_sequence_, h.sequence);
+      expected_sequence_ = 1;
+    }
+    if (h.sequence == 1) session_writer_pid_ = load(o->writer_pid);
+
+    const std::uint64_t total = kFrameHeaderSize + h.payload_size;
+    const std::byte* data = payload() + read_pos_ + kFrameHeaderSize;
+    read_pos_ += total;
+    if (read_pos_ == payload_size_) read_pos_ = 0;
+    ++read_count_;
+    ++expected_sequence_;
+    store(o->payload_read_pos, read_pos_);
+    store(o->payload_read_count, read_count_);
+    ++frames_read_;
+    bytes_read_ += h.payload_size;
+    const std::uint64_t slot = push_pending(total, false);
+    return Frame(std::move(self), data, static_cast<std::size_t>(h.payload_size), h.sequence, slot);
+  }
+}
+
+}  // namespace detail
+
+using detail::Clock;
+
+Frame::Frame(Frame&& other) noexcept
+    : state_(std::move(other.state_)),
+      data_(other.data_),
+      size_(other.size_),
+      sequence_(other.sequence_),
+      slot_(other.slot_) {
+  other.data_ = nullptr;
+  other.size_ = 0;
+}
+
+Frame& Frame::operator=(Frame&& other) noexcept {
+  if (this != &other) {
+    release();
+    state_ = std::move(other.state_);
+    data_ = other.data_;
+    size_ = other.size_;
+    sequence_ = other.sequence_;
+    slot_ = other.slot_;
+    other.data_ = nullptr;
+    other.size_ = 0;
+  }
+  return *this;
+}
+
+void Frame::release() noexcept {
+  if (!state_) return;
+  state_->release(slot_);
+  state_.reset();
+  data_ = nullptr;
+  size_ = 0;
+}
+
+Reader::Reader(std::string_view name, const BufferConfig& config)
+    : state_(std::make_shared<detail::ReaderState>(name, config)) {}
+Reader::~Reader() { close(); }
+Reader::Reader(Reader&&) noexcept = default;
+Reader& Reader::operator=(Reader&& other) noexcept {
+  if (this != &other) {
+    close();
+    state_ = std::move(other.state_);
+  }
+  return *this;
+}
+
+Frame Reader::read_frame(std::chrono::milliseconds timeout) {
+  if (!state_) throw InvalidStateException("reader was moved from");
+  return state_->read(state_, Clock::now() + std::max(timeout, std::chrono::milliseconds(0)), true);
+}
+
+Frame Reader::try_read_frame() {
+  if (!state_) throw InvalidStateException("reader was moved from");
+  return state_->read(state_, Clock::now(), false);
+}
+
+std::span<const std::byte> Reader::get_metadata() const {
+  if (!state_) throw InvalidStateException("reader was moved from");
+  return state_->metadata();
+}
+
+bool Reader::is_writer_connected() const { return state_ && state_->open() && state_->writer_connected(); }
+std::uint64_t Reader::frames_read() const noexcept { return state_ ? state_->frames_read_ : 0; }
+std::uint64_t Reader::bytes_read() const noexcept { return state_ ? state_->bytes_read_ : 0; }
+const std::string& Reader::name() const noexcept {
+  static const std::string empty;
+  return state_ ? state_->name_ : empty;
+}
+std::uint64_t Reader::metadata_size() const noexcept { return state_ ? state_->metadata_size_ : 0; }
+std::uint64_t Reader::payload_size() const noexcept { return state_ ? state_->payload_size_ : 0; }
+std::uint32_t Reader::mode() const noexcept { return state_ ? state_->mode_ : 0; }
+
+void Reader::close() noexcept {
+  if (state_) state_->close();
+}
+bool Reader::is_open() const noexcept { return state_ && state_->open(); }
+
+}  // namespace zerobuffer

@@ -1,0 +1,307 @@
+#include "zerobuffer/writer.h"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+
+#include "posix.h"
+#include "shared.h"
+#include "zerobuffer/error.h"
+
+namespace zerobuffer {
+namespace detail {
+
+namespace {
+constexpr auto kLivenessInterval = std::chrono::milliseconds(100);
+}
+
+class WriterState {
+ public:
+  WriterState(std::string_view name, const WriterOptions& options);
+  ~WriterState() { close(); }
+
+  void set_metadata(std::span<const std::byte> data);
+  /// Reserves room for a frame of `size` bytes; returns where its data goes, or nullptr when
+  /// `wait` is false and there is no room now.
+  std::byte* prepare(std::size_t size, bool wait);
+  std::uint64_t commit();
+  bool reader_connected() const { return pid_alive(load(oieb()->reader_pid)); }
+  void close() noexcept;
+
+  std::string name_;
+  std::chrono::milliseconds write_timeout_;
+  std::uint64_t frames_written_ = 0;
+  std::uint64_t bytes_written_ = 0;
+  bool open_ = false;
+
+ private:
+  Oieb* oieb() const noexcept { return reinterpret_cast<Oieb*>(map_.data()); }
+  std::byte* payload() const noexcept { return map_.data() + kOiebSize + metadata_size_; }
+  void check_reader();
+  void check_reader_periodically(Clock::time_point now);
+  bool wait_for_space(std::uint64_t need, bool wait);
+
+  std::chrono::nanoseconds spin_;
+  Mapping map_;
+  Semaphore sem_w_;
+  Semaphore sem_r_;
+  std::uint64_t pid_ = 0;
+  std::uint64_t metadata_size_ = 0;
+  std::uint64_t payload_size_ = 0;
+  std::uint64_t write_pos_ = 0;
+  std::uint64_t written_count_ = 0;
+  std::uint64_t next_sequence_ = 1;
+  Clock::time_point next_reader_check_{};
+  // The frame reserved by prepare() and not yet committed.
+  bool reserved_ = false;
+  std::uint64_t reserved_size_ = 0;
+};
+
+WriterState::WriterState(std::string_view name, const WriterOptions& options)
+    : name_(name), write_timeout_(options.write_timeout), spin_(options.spin) {
+  require_valid_name(name);
+  Fd fd = shm_open_existing(shm_os_name(name_), true);
+  if (!fd.valid()) throw BufferNotFoundException("no buffer named \"" + name_ + "\"");
+  const std::size_t object_size = fd_size(fd.get());
+  if (object_size < kOiebSize) {
+    throw BufferNotFoundException("buffer \"" + name_ + "\" is not initialised yet (" + std::to_string(object_size) +
+                                  " bytes)");
+  }
+  map_ = Mapping(fd.get(), object_size);
+  Oieb* o = oieb();
+  const std::uint32_t oieb_size = std::atomic_ref<std::uint32_t>(o->oieb_size).load(std::memory_order_acquire);
+  if (oieb_size == 0) throw BufferNotFoundException("buffer \"" + name_ + "\" is not initialised yet");
+  if (oieb_size != kOiebSize || o->version[0] != kVersionMajor) {
+    throw IncompatibleVersionException("buffer \"" + name_ + "\" has OIEB size " + std::to_string(oieb_size) +
+                                       " and version " + std::to_string(o->version[0]) + "." +
+                                       std::to_string(o->version[1]) + "." + std::to_string(o->version[2]) +
+                                       "; this library speaks 1.x with a 128-byte OIEB");
+  }
+  metadata_size_ = load(o->metadata_size);
+  payload_size_ = load(o->payload_size);
+  if (payload_size_ == 0 || metadata_size_ > object_size || payload_size_ > object_size ||
+      kOiebSize + metadata_size_ + payload_size_ > object_size) {
+    throw CorruptBufferException("buffer \"" + name_ + "\" header claims metadata " + std::to_string(metadata_size_) +
+                                 " + payload " + std::to_string(payload_size_) + " bytes, but the object has " +
+                                 std::to_string(object_size));
+  }
+  write_pos_ = load(o->payload_write_pos);
+  if (write_pos_ == payload_size_) write_pos_ = 0;  // left by implementations that do not wrap an exact fit
+  if (write_pos_ > payload_size_ || load(o->payload_free_bytes) > payload_size_) {
+    throw CorruptBufferException("buffer \"" + name_ + "\" header has write position " + std::to_string(write_pos_) +
+                                 " / free bytes " + std::to_string(load(o->payload_free_bytes)) +
+                                 " outside its payload of " + std::to_string(payload_size_));
+  }
+  sem_w_ = Semaphore::open_existing(sem_w_os_name(name_));
+  sem_r_ = Semaphore::open_existing(sem_r_os_name(name_));
+  if (!sem_w_.valid() || !sem_r_.valid()) {
+    throw BufferNotFoundException("buffer \"" + name_ + "\" has no semaphores (yet)");
+  }
+  const std::uint64_t reader = load(o->reader_pid);
+  if (!pid_alive(reader)) {
+    throw ReaderDeadException("buffer \"" + name_ + "\" has no live reader" +
+                              (reader != 0 ? " (pid " + std::to_string(reader) + " is dead)" : std::string()));
+  }
+  // Claim the writer slot last, atomically: from 0, or from a dead writer, never from a live one.
+  pid_ = current_pid();
+  std::atomic_ref<std::uint64_t> writer_pid(o->writer_pid);
+  std::uint64_t current = writer_pid.load(std::memory_order_acquire);
+  while (true) {
+    if (current != 0 && current != pid_ && pid_alive(current)) {
+      throw WriterAlreadyConnectedException("buffer \"" + name_ + "\" already has a live writer (pid " +
+                                            std::to_string(current) + ")");
+    }
+    if (current == pid_) {
+      throw WriterAlreadyConnectedException("this process already has a writer on buffer \"" + name_ + "\"");
+    }
+    if (writer_pid.compare_exchange_weak(current, pid_, std::memory_order_acq_rel)) break;
+  }
+  written_count_ = load(o->payload_written_count);
+  next_reader_check_ = Clock::now() + kLivenessInterval;
+  open_ = true;
+}
+
+void WriterState::close() noexcept {
+  if (!open_) return;
+  open_ = false;
+  std::uint64_t expected = pid_;
+  std::atomic_ref<std::uint64_t>(oieb()->writer_pid).compare_exchange_strong(expected, 0, std::memory_order_acq_rel);
+  sem_w_.reset();
+  sem_r_.reset();
+  map_.reset();
+}
+
+void WriterState::set_metadata(std::span<const std::byte> data) {
+  if (!open_) throw InvalidStateException("writer is closed");
+  Oieb* o = oieb();
+  if (load(o->metadata_written_bytes) != 0) {
+    throw MetadataAlreadyWrittenException("metadata of buffer \"" + name_ + "\" was already written");
+  }
+  if (metadata_size_ < kMetadataPrefixSize || data.size() > metadata_size_ - kMetadataPrefixSize) {
+    throw MetadataTooLargeException("metadata of " + std::to_string(data.size()) + " bytes (+8-byte prefix) exceeds the " +
+                                    std::to_string(metadata_size_) + "-byte metadata block");
+  }
+  std::byte* block = map_.data() + kOiebSize;
+  const std::uint64_t length = data.size();
+  std::memcpy(block, &length, sizeof length);
+  if (!data.empty()) std::memcpy(block + kMetadataPrefixSize, data.data(), data.size());
+  store(o->metadata_free_bytes, metadata_size_ - kMetadataPrefixSize - length);
+  store(o->metadata_written_bytes, kMetadataPrefixSize + length);
+}
+
+void WriterState::check_reader() {
+  const std::uint64_t reader = load(oieb()->reader_pid);
+  if (reader == 0) throw ReaderDeadException("the reader of buffer \"" + name_ + "\" closed it");
+  if (!pid_alive(reader)) {
+    throw ReaderDeadException("the reader of buffer \"" + name_ + "\" (pid " + std::to_string(reader) + ") died");
+  }
+}
+
+void WriterState::check_reader_periodically(Clock::time_point now) {
+  if (load(oieb()->reader_pid, std::memory_order_relaxed) == 0) {
+    throw ReaderDeadException("the reader of buffer \"" + name_ + "\" closed it");
+  }
+  if (now >= next_reader_check_) {
+    check_reader();
+    next_reader_check_ = now + kLivenessInterval;
+  }
+}
+
+bool WriterState::wait_for_space(std::uint64_t need, bool wait) {
+  Oieb* o = oieb();
+  // Posts of sem-r are only needed while we wait; consume the backlog so its count stays bounded.
+  while (sem_r_.try_wait()) {
+  }
+  if (load(o->payload_free_bytes) >= need) return true;
+  if (!wait) return false;
+  const auto start = Clock::now();
+  const auto deadline = start + write_timeout_;
+  if (spin_.count() > 0) {
+    const auto spin_end = std::min(deadline, start + spin_);
+    do {
+      if (sem_r_.try_wait() && load(o->payload_free_bytes) >= need) return true;
+    } while (Clock::now() < spin_end);
+  }
+  while (true) {
+    if (load(o->payload_free_bytes) >= need) return true;
+    const auto now = Clock::now();
+    check_reader();
+    if (now >= deadline) {
+      throw BufferFullException("no space for " + std::to_string(need) + " bytes in buffer \"" + name_ + "\" within " +
+                                std::to_string(write_timeout_.count()) + " ms");
+    }
+    sem_r_.wait_until(std::min(deadline, now + kLivenessInterval));
+  }
+}
+
+std::byte* WriterState::prepare(std::size_t size, bool wait) {
+  if (!open_) throw InvalidStateException("writer is closed");
+  if (reserved_) throw InvalidStateException("a frame buffer is already reserved; commit it first");
+  if (size == 0) throw InvalidFrameSizeException("frames must have at least one byte");
+  if (payload_size_ < kFrameHeaderSize || size > payload_size_ - kFrameHeaderSize) {
+    throw FrameTooLargeException("a frame of " + std::to_string(size) + " bytes (+16-byte header) exceeds the " +
+                                 std::to_string(payload_size_) + "-byte ring of buffer \"" + name_ + "\"");
+  }
+  const std::uint64_t total = kFrameHeaderSize + size;
+  const std::uint64_t to_end = payload_size_ - write_pos_;
+  const bool wrap = to_end < total;
+  if (wrap && total > write_pos_) {
+    throw FrameTooLargeException(
+        "a frame of " + std::to_string(size) + " bytes can never be placed from ring offset " +
+        std::to_string(write_pos_) + ": it does not fit in the " + std::to_string(to_end) +
+        " bytes before the end nor in the " + std::to_string(write_pos_) +
+        " bytes before this offset (frames up to half the ring always fit)");
+  }
+  check_reader_periodically(Clock::now());
+  if (!wait_for_space(wrap ? to_end + total : total, wait)) return nullptr;
+
+  Oieb* o = oieb();
+  if (wrap) {
+    if (to_end >= kFrameHeaderSize) {
+      write_header(payload() + write_pos_, FrameHeader{0, 0});
+      store(o->payload_written_count, ++written_count_);
+    }
+    write_pos_ = 0;
+    store(o->payload_write_pos, 0);
+    sub(o->payload_free_bytes, to_end);
+  }
+  write_header(payload() + write_pos_, FrameHeader{size, next_sequence_});
+  reserved_ = true;
+  reserved_size_ = size;
+  return payload() + write_pos_ + kFrameHeaderSize;
+}
+
+std::uint64_t WriterState::commit() {
+  if (!open_) throw InvalidStateException("writer is closed");
+  if (!reserved_) throw InvalidStateException("commit_frame without get_frame_buffer");
+  reserved_ = false;
+  Oieb* o = oieb();
+  const std::uint64_t total = kFrameHeaderSize + reserved_size_;
+  write_pos_ += total;
+  if (write_pos_ == payload_size_) write_pos_ = 0;
+  store(o->payload_write_pos, write_pos_);
+  sub(o->payload_free_bytes, total);
+  store(o->payload_written_count, ++written_count_);
+  sem_w_.post();
+  ++frames_written_;
+  bytes_written_ += reserved_size_;
+  return next_sequence_++;
+}
+
+}  // namespace detail
+
+Writer::Writer(std::string_view name, const WriterOptions& options)
+    : state_(std::make_unique<detail::WriterState>(name, options)) {}
+Writer::~Writer() = default;
+Writer::Writer(Writer&&) noexcept = default;
+Writer& Writer::operator=(Writer&&) noexcept = default;
+
+namespace {
+detail::WriterState& checked(const std::unique_ptr<detail::WriterState>& state) {
+  if (!state) throw InvalidStateException("writer was moved from");
+  return *state;
+}
+}  // namespace
+
+void Writer::set_metadata(std::span<const std::byte> data) { checked(state_).set_metadata(data); }
+
+std::uint64_t Writer::write_frame(std::span<const std::byte> data) {
+  auto& s = checked(state_);
+  std::byte* at = s.prepare(data.size(), true);
+  std::memcpy(at, data.data(), data.size());
+  return s.commit();
+}
+
+std::uint64_t Writer::try_write_frame(std::span<const std::byte> data) {
+  auto& s = checked(state_);
+  std::byte* at = s.prepare(data.size(), false);
+  if (at == nullptr) return 0;
+  std::memcpy(at, data.data(), data.size());
+  return s.commit();
+}
+
+std::span<std::byte> Writer::get_frame_buffer(std::size_t size) {
+  return {checked(state_).prepare(size, true), size};
+}
+
+std::uint64_t Writer::commit_frame() { return checked(state_).commit(); }
+
+bool Writer::is_reader_connected() const { return state_ && state_->open_ && state_->reader_connected(); }
+void Writer::set_write_timeout(std::chrono::milliseconds timeout) noexcept {
+  if (state_) state_->write_timeout_ = std::max(timeout, std::chrono::milliseconds(0));
+}
+std::chrono::milliseconds Writer::write_timeout() const noexcept {
+  return state_ ? state_->write_timeout_ : std::chrono::milliseconds(0);
+}
+std::uint64_t Writer::frames_written() const noexcept { return state_ ? state_->frames_written_ : 0; }
+std::uint64_t Writer::bytes_written() const noexcept { return state_ ? state_->bytes_written_ : 0; }
+const std::string& Writer::name() const noexcept {
+  static const std::string empty;
+  return state_ ? state_->name_ : empty;
+}
+void Writer::close() noexcept {
+  if (state_) state_->close();
+}
+bool Writer::is_open() const noexcept { return state_ && state_->open_; }
+
+}  // namespace zerobuffer
