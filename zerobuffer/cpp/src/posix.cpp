@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
@@ -144,10 +145,28 @@ void Semaphore::reset() noexcept {
 
 std::uint64_t current_pid() noexcept { return static_cast<std::uint64_t>(::getpid()); }
 
+namespace {
+
+// A killed process stays a zombie until its parent reaps it; kill(pid, 0) still succeeds then.
+bool is_zombie(std::uint64_t pid) noexcept {
+  char path[48];
+  std::snprintf(path, sizeof path, "/proc/%llu/stat", static_cast<unsigned long long>(pid));
+  Fd fd(::open(path, O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) return false;
+  char buf[512];
+  const ssize_t n = ::read(fd.get(), buf, sizeof buf - 1);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  const char* paren = std::strrchr(buf, ')');  // the command name may itself contain ')'
+  return paren != nullptr && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
+}  // namespace
+
 bool pid_alive(std::uint64_t pid) noexcept {
   if (pid == 0 || pid > static_cast<std::uint64_t>(INT_MAX)) return false;
-  if (::kill(static_cast<pid_t>(pid), 0) == 0) return true;
-  return errno == EPERM;
+  if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno != EPERM) return false;
+  return !is_zombie(pid);
 }
 
 std::string lock_directory() {

@@ -90,7 +90,7 @@ ReaderState::ReaderState(std::string_view name, const BufferConfig& config)
   }
   const std::string shm_name = shm_os_name(name_);
   try {
-    if (Fd old = shm_open_existing(shm_name, false); old.valid()) {
+    if (Fd old = shm_open_existing(shm_name, true); old.valid()) {
       // A reader of another lock directory may still own it; a crashed reader's leftovers go.
       if (fd_size(old.get()) >= kOiebSize) {
         Mapping probe(old.get(), kOiebSize);

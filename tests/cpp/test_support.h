@@ -1,0 +1,97 @@
+// Shared fixtures of the C++ library tests: unique names, an isolated lock directory, a raw
+// view of a buffer's OIEB straight from /dev/shm, and child processes.
+#pragma once
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "zerobuffer/zerobuffer.h"
+
+namespace zbtest {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+/// A buffer name no other test (or run) uses.
+std::string unique_name(const std::string& tag = "t");
+
+/// The payload pattern of the serve protocol: byte[i] = (i + 7 * sequence + seed) mod 251.
+std::vector<std::byte> pattern(std::size_t size, std::uint64_t sequence, std::uint64_t seed = 0);
+bool matches_pattern(std::span<const std::byte> data, std::uint64_t sequence, std::uint64_t seed = 0);
+std::span<const std::byte> as_bytes(std::string_view text);
+
+/// True when /dev/shm holds any object of buffer `name` (shm or either semaphore).
+bool shm_objects_exist(const std::string& name);
+mode_t file_mode(const std::string& path);
+
+/// A read-write mapping of a buffer's shared memory, as a test (or an attacker) sees it.
+class RawBuffer {
+ public:
+  explicit RawBuffer(const std::string& name);
+  ~RawBuffer();
+  RawBuffer(const RawBuffer&) = delete;
+  RawBuffer& operator=(const RawBuffer&) = delete;
+
+  zerobuffer::Oieb oieb() const;
+  std::uint64_t& field(std::uint64_t zerobuffer::Oieb::*member);
+  std::byte* bytes() const { return base_; }
+  std::byte* payload() const { return base_ + zerobuffer::kOiebSize + oieb().metadata_size; }
+  std::size_t size() const { return size_; }
+  std::vector<std::uint8_t> read(std::size_t offset, std::size_t length) const;
+
+ private:
+  std::byte* base_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+/// Every test runs with its own ZEROBUFFER_LOCK_DIR and checks that it leaks nothing.
+class ZeroBufferTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+  std::string lock_dir_;
+  std::vector<std::string> names_;  // buffers this test uses; checked for leaks at the end
+  std::string name(const std::string& tag = "t");
+};
+
+/// A child process running tests/cpp/peer.cpp; it prints "ready" once set up.
+class Peer {
+ public:
+  explicit Peer(const std::vector<std::string>& args);
+  ~Peer();
+  Peer(const Peer&) = delete;
+  Peer& operator=(const Peer&) = delete;
+
+  /// Reads the child's next stdout line within `timeout` (empty string on timeout/EOF).
+  std::string read_line(std::chrono::milliseconds timeout = 5000ms);
+  void kill();
+  /// Waits for the child to exit; returns its exit code (or -signal).
+  int wait();
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  int out_ = -1;
+  std::string pending_;
+  bool reaped_ = false;
+};
+
+/// A PID that belonged to a process that has exited.
+std::uint64_t dead_pid();
+
+}  // namespace zbtest
