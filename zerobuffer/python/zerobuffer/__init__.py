@@ -1,0 +1,67 @@
+"""ZeroBuffer: zero-copy frame transport between processes over shared memory (protocol 1.0).
+
+A Reader creates a named buffer; one Writer connects to it and writes frames, which the reader
+sees as memoryviews straight into shared memory. Standard library only (Linux).
+"""
+
+from ._config import DEFAULT_TIMEOUT, BufferConfig
+from ._errors import (
+    ERROR_KINDS,
+    BufferFullException,
+    BufferNotFoundException,
+    CorruptBufferException,
+    FrameTooLargeException,
+    IncompatibleVersionException,
+    InternalException,
+    InvalidFrameSizeException,
+    InvalidNameException,
+    InvalidStateException,
+    MetadataAlreadyWrittenException,
+    MetadataTooLargeException,
+    ReaderAlreadyConnectedException,
+    ReaderDeadException,
+    SequenceError,
+    TimeoutException,
+    WriterAlreadyConnectedException,
+    WriterDeadException,
+    ZeroBufferException,
+)
+from ._frame import Frame
+from ._names import is_valid_name
+from ._oieb import OIEBView
+from ._reader import Reader
+from ._writer import Writer
+
+__version__ = "1.0.0"
+PROTOCOL_VERSION = "1.0.0"
+
+__all__ = [
+    "BufferConfig",
+    "BufferFullException",
+    "BufferNotFoundException",
+    "CorruptBufferException",
+    "DEFAULT_TIMEOUT",
+    "ERROR_KINDS",
+    "Frame",
+    "FrameTooLargeException",
+    "IncompatibleVersionException",
+    "InternalException",
+    "InvalidFrameSizeException",
+    "InvalidNameException",
+    "InvalidStateException",
+    "MetadataAlreadyWrittenException",
+    "MetadataTooLargeException",
+    "OIEBView",
+    "PROTOCOL_VERSION",
+    "Reader",
+    "ReaderAlreadyConnectedException",
+    "ReaderDeadException",
+    "SequenceError",
+    "TimeoutException",
+    "Writer",
+    "WriterAlreadyConnectedException",
+    "WriterDeadException",
+    "ZeroBufferException",
+    "__version__",
+    "is_valid_name",
+]

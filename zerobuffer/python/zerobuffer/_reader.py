@@ -1,0 +1,465 @@
+"""The reader side: creates (and on close removes) a named buffer and consumes its frames."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections import deque
+from functools import partial
+from types import TracebackType
+from typing import Optional
+
+from . import _posix
+from ._config import DEFAULT_TIMEOUT, BufferConfig
+from ._errors import (
+    CorruptBufferException,
+    InvalidFrameSizeException,
+    InvalidStateException,
+    ReaderAlreadyConnectedException,
+    SequenceError,
+    WriterDeadException,
+)
+from ._frame import Frame
+from ._names import BufferNames, is_valid_name
+from ._oieb import (
+    FRAME_HEADER,
+    FRAME_HEADER_SIZE,
+    METADATA_OFFSET,
+    METADATA_PREFIX_SIZE,
+    OIEB_SIZE,
+    U64,
+    OIEBView,
+    payload_offset,
+    round_up_block,
+)
+from ._posix import LockFile, Semaphore, SharedMemory, monotonic, pid_alive
+
+LIVENESS_INTERVAL = 0.1
+"""Longest time (seconds) a waiting reader goes without re-checking that the writer lives."""
+
+_MAX_OBJECT_SIZE = sys.maxsize
+
+
+class _Hold:
+    """Space of the ring that is handed back to the writer once everything before it is released."""
+
+    __slots__ = ("amount", "released")
+
+    def __init__(self, amount: int, released: bool) -> None:
+        self.amount = amount
+        self.released = released
+
+
+class Reader:
+    """Creates the buffer NAME and reads its frames.
+
+    Frames are zero-copy views; several may be held at once. Their space goes back to the
+    writer in ring order: releasing a frame returns its space (and that of wrap markers or
+    short tails passed after it) once every frame read before it is released too.
+
+    Not thread-safe: use a Reader and its frames from one thread.
+    """
+
+    def __init__(self, name: str, config: Optional[BufferConfig] = None) -> None:
+        self._closed = True
+        self._owner_pid = os.getpid()
+        config = config if config is not None else BufferConfig()
+        names = BufferNames(name)
+        metadata_size, payload_size, mode = _validated_layout(config)
+
+        lock_dir = _posix.lock_dir()
+        _remove_stale_buffers(lock_dir)
+        with contextlib.ExitStack() as undo:
+            lock = LockFile.acquire(names.lock_path(lock_dir), mode)
+            if lock is None:
+                raise ReaderAlreadyConnectedException(f"buffer '{names.name}' already has a reader (its lock is held)")
+            undo.callback(lock.remove)
+            _remove_previous_buffer(names)
+
+            shm = SharedMemory.create(names.shm, OIEB_SIZE + metadata_size + payload_size, mode)
+            undo.callback(SharedMemory.unlink, names.shm)
+            undo.callback(shm.close)
+            oieb = OIEBView(shm.view)
+            undo.callback(oieb.release)
+            oieb.initialise(metadata_size, payload_size, os.getpid())
+
+            # The semaphores come last: a writer that finds all three finds an initialised buffer.
+            sem_w = Semaphore.create(names.sem_w, mode)
+            undo.callback(Semaphore.unlink, names.sem_w)
+            undo.callback(sem_w.close)
+            sem_r = Semaphore.create(names.sem_r, mode)
+            undo.callback(Semaphore.unlink, names.sem_r)
+            undo.callback(sem_r.close)
+            undo.pop_all()
+
+        self._names = names
+        self._lock = lock
+        self._shm = shm
+        self._view = shm.view
+        self._oieb = oieb
+        self._sem_w = sem_w
+        self._sem_r = sem_r
+        self._metadata_size = metadata_size
+        self._payload_size = payload_size
+        self._payload_base = payload_offset(metadata_size)
+        self._mode = mode
+
+        self._read_pos = 0
+        self._read_count = 0
+        self._expected_sequence = 1
+        self._holds: deque[_Hold] = deque()
+        self._frames_read = 0
+        self._bytes_read = 0
+        self._writer_seen = False  # a writer connected at some point (a frame arrived or its PID was seen)
+        self._session_pid = 0  # writer_pid when the current writer session's frame 1 was read
+        self._writer_gap = False  # writer_pid was seen 0 or dead since that frame 1
+        self._closed = False
+
+    # -- properties --------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self._names.name
+
+    @property
+    def frames_read(self) -> int:
+        """Frames handed out so far."""
+        return self._frames_read
+
+    @property
+    def bytes_read(self) -> int:
+        """Payload bytes handed out so far."""
+        return self._bytes_read
+
+    @property
+    def metadata_size(self) -> int:
+        """Size of the metadata block after rounding."""
+        return self._metadata_size
+
+    @property
+    def payload_size(self) -> int:
+        """Size of the payload ring after rounding."""
+        return self._payload_size
+
+    @property
+    def mode(self) -> int:
+        """Permission bits applied to the buffer's objects."""
+        return self._mode
+
+    @property
+    def held_frames(self) -> int:
+        """Frames read but not yet released."""
+        return sum(1 for hold in self._holds if not hold.released)
+
+    @property
+    def oieb(self) -> OIEBView:
+        """The live OIEB (for diagnostics)."""
+        self._check_open()
+        return self._oieb
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def read_frame(self, timeout: float = DEFAULT_TIMEOUT) -> Optional[Frame]:
+        """Waits up to ``timeout`` seconds for the next frame; ``None`` on timeout.
+
+        Raises WriterDeadException when the writer died (or closed) and every frame it wrote
+        was consumed, SequenceError for an unexpected sequence number (the frame is skipped),
+        CorruptBufferException for an impossible frame header.
+        """
+        self._check_open()
+        oieb = self._oieb
+        sem_w = self._sem_w
+        deadline = monotonic() + max(0.0, timeout)
+        while True:
+            if not sem_w.try_wait():
+                remaining = deadline - monotonic()
+                if remaining > 0:
+                    sem_w.timed_wait(min(remaining, LIVENESS_INTERVAL))
+            # With or without a post, the counters decide: a post whose frame was already taken
+            # is skipped, and a complete frame whose post never came (its writer died between
+            # publishing and posting) is read anyway.
+            written = oieb.payload_written_count
+            if self._complete_frame_ready(written):
+                return self._take_frame()
+            self._check_writer()
+            if monotonic() >= deadline:
+                return None
+
+    def release_frame(self, frame: Frame) -> None:
+        """Same as ``frame.release()``."""
+        frame.release()
+
+    def get_metadata(self) -> memoryview:
+        """The metadata the writer stored, without its length prefix (read-only, zero-copy).
+
+        Empty when none was written. CorruptBufferException if the stored length is impossible.
+        """
+        self._check_open()
+        written = self._oieb.metadata_written_bytes
+        if written == 0:
+            return memoryview(b"")
+        if written < METADATA_PREFIX_SIZE or written > self._metadata_size:
+            raise CorruptBufferException(
+                f"metadata_written_bytes is {written}, impossible for a metadata block of {self._metadata_size} bytes"
+            )
+        length = U64.unpack_from(self._view, METADATA_OFFSET)[0]
+        if length > written - METADATA_PREFIX_SIZE:
+            raise CorruptBufferException(
+                f"metadata length {length} exceeds the {written - METADATA_PREFIX_SIZE} bytes written"
+            )
+        start = METADATA_OFFSET + METADATA_PREFIX_SIZE
+        return self._view[start : start + length].toreadonly()
+
+    def is_writer_connected(self, timeout: float = 0.0) -> bool:
+        """True when a writer PID is set and that process lives; waits up to ``timeout`` seconds for one."""
+        self._check_open()
+        deadline = monotonic() + max(0.0, timeout)
+        while True:
+            pid = self._oieb.writer_pid
+            if pid != 0 and pid_alive(pid):
+                return True
+            remaining = deadline - monotonic()
+            if remaining <= 0:
+                return False
+            time.sleep(min(remaining, 0.01))
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Marks the reader gone and removes the shared memory, semaphores and lock file; idempotent.
+
+        Frames (and metadata views) still referenced stay readable: the mapping is unmapped when
+        the last of them is gone.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        self._holds.clear()
+        if os.getpid() != self._owner_pid:
+            # A forked child only lets go of its copies; the buffer belongs to the parent.
+            self._oieb.release()
+            self._shm.close()
+            self._sem_w.close()
+            self._sem_r.close()
+            self._lock.close()
+            return
+        self._oieb.reader_pid = 0
+        self._oieb.release()
+        self._shm.close()
+        SharedMemory.unlink(self._names.shm)
+        self._sem_w.close()
+        self._sem_r.close()
+        Semaphore.unlink(self._names.sem_w)
+        Semaphore.unlink(self._names.sem_r)
+        self._lock.remove()
+
+    def __enter__(self) -> "Reader":
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if not getattr(self, "_closed", True):
+            try:
+                self.close()
+            except Exception:
+                pass
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else f"frames_read={self._frames_read}"
+        return f"Reader({self._names.name!r}, {state})" if hasattr(self, "_names") else "Reader(<not created>)"
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise InvalidStateException("the reader is closed")
+
+    def _complete_frame_ready(self, written: int) -> bool:
+        """True when the counters show a whole unread frame (a wrap marker alone is not one)."""
+        pending = written - self._read_count
+        if pending <= 0:
+            return False
+        pos = self._read_pos
+        if self._payload_size - pos < FRAME_HEADER_SIZE:
+            pos = 0
+        is_marker = U64.unpack_from(self._view, self._payload_base + pos)[0] == 0
+        return pending >= 2 if is_marker else True
+
+    def _check_writer(self) -> None:
+        """Raises WriterDeadException when no frame is ready and the writer is gone."""
+        pid = self._oieb.writer_pid
+        if pid != 0:
+            if pid_alive(pid):
+                self._writer_seen = True
+                return
+            self._writer_gap = True
+            raise WriterDeadException(f"the writer process {pid} died")
+        if self._writer_seen:
+            self._writer_gap = True
+            raise WriterDeadException("the writer closed and every frame it wrote was read")
+
+    def _take_frame(self) -> Frame:
+        view = self._view
+        base = self._payload_base
+        size_p = self._payload_size
+        pos = self._read_pos
+        if size_p - pos < FRAME_HEADER_SIZE:
+            # Short tail: the writer wrapped without room for a marker.
+            self._pass_space(size_p - pos)
+            pos = 0
+        size, sequence = FRAME_HEADER.unpack_from(view, base + pos)
+        if size == 0:
+            # Wrap marker: counted, refunded, not posted; the frame follows at 0.
+            self._pass_space(size_p - pos)
+            pos = 0
+            self._read_count += 1
+            self._oieb.payload_read_count = self._read_count
+            size, sequence = FRAME_HEADER.unpack_from(view, base)
+            if size == 0:
+                self._set_read_pos(0)
+                raise CorruptBufferException("a wrap marker follows a wrap marker at ring position 0")
+        total = FRAME_HEADER_SIZE + size
+        if total > size_p - pos:
+            self._set_read_pos(pos)
+            raise CorruptBufferException(
+                f"frame header at ring position {pos} claims {size} bytes; "
+                f"only {size_p - pos - FRAME_HEADER_SIZE} fit before the end of the {size_p}-byte ring"
+            )
+
+        error: Optional[SequenceError] = None
+        if sequence != self._expected_sequence:
+            if not (sequence == 1 and self._new_writer_session()):
+                error = SequenceError(self._expected_sequence, sequence)
+        if sequence == 1 and error is None:
+            self._session_pid = self._oieb.writer_pid
+            self._writer_gap = False
+
+        self._set_read_pos((pos + total) % size_p)
+        self._read_count += 1
+        self._oieb.payload_read_count = self._read_count
+        self._expected_sequence = sequence + 1
+        self._writer_seen = True
+        if error is not None:
+            # The frame is consumed so the stream can go on; its space goes back like a release.
+            self._pass_space(total, post=True)
+            raise error
+
+        hold = _Hold(total, released=False)
+        self._holds.append(hold)
+        self._frames_read += 1
+        self._bytes_read += size
+        start = base + pos + FRAME_HEADER_SIZE
+        data = view[start : start + size].toreadonly()
+        return Frame(data, sequence, partial(self._release_hold, hold))
+
+    def _new_writer_session(self) -> bool:
+        """A frame 1 out of turn starts a new writer session if a different (or restarted) writer lives."""
+        pid = self._oieb.writer_pid
+        if pid == 0 or not pid_alive(pid):
+            return False
+        return pid != self._session_pid or self._writer_gap
+
+    def _set_read_pos(self, pos: int) -> None:
+        self._read_pos = pos
+        self._oieb.payload_read_pos = pos
+
+    def _pass_space(self, amount: int, post: bool = False) -> None:
+        """Returns space the reader moved past: now if nothing is held, else after the held frames."""
+        if amount <= 0:
+            return
+        if self._holds:
+            self._holds.append(_Hold(amount, released=True))
+            return
+        self._oieb.add_payload_free_bytes(amount)
+        if post:
+            self._sem_r.post()
+
+    def _release_hold(self, hold: _Hold) -> None:
+        if hold.released or self._closed:
+            hold.released = True
+            return
+        hold.released = True
+        holds = self._holds
+        amount = 0
+        while holds and holds[0].released:
+            amount += holds.popleft().amount
+        if amount:
+            self._oieb.add_payload_free_bytes(amount)
+            self._sem_r.post()
+
+
+def _validated_layout(config: BufferConfig) -> tuple[int, int, int]:
+    """(metadata_size, payload_size, mode) after rounding; raises for impossible values."""
+    for field in ("metadata_size", "payload_size", "mode"):
+        value = getattr(config, field)
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"BufferConfig.{field} must be an int, got {type(value).__name__}")
+    if config.payload_size <= 0:
+        raise InvalidFrameSizeException(f"payload size must be greater than 0, got {config.payload_size}")
+    if config.metadata_size < 0:
+        raise InvalidFrameSizeException(f"metadata size must not be negative, got {config.metadata_size}")
+    if not 0 <= config.mode <= 0o777:
+        raise ValueError(f"mode must be permission bits between 0 and 0o777, got {oct(config.mode)}")
+    metadata_size = round_up_block(config.metadata_size)
+    payload_size = round_up_block(config.payload_size)
+    total = OIEB_SIZE + metadata_size + payload_size
+    if total > _MAX_OBJECT_SIZE:
+        raise InvalidFrameSizeException(
+            f"metadata size {config.metadata_size} plus payload size {config.payload_size} "
+            f"exceed the largest possible shared memory object"
+        )
+    return metadata_size, payload_size, config.mode
+
+
+def _remove_previous_buffer(names: BufferNames) -> None:
+    """Unlinks an old buffer of this name unless a live reader still owns it."""
+    prefix = SharedMemory.read_prefix(names.shm, OIEB_SIZE)
+    if prefix is not None and len(prefix) == OIEB_SIZE:
+        reader_pid = OIEBView(prefix).reader_pid
+        if pid_alive(reader_pid):
+            raise ReaderAlreadyConnectedException(
+                f"buffer '{names.name}' already has a live reader (pid {reader_pid})"
+            )
+    SharedMemory.unlink(names.shm)
+    Semaphore.unlink(names.sem_w)
+    Semaphore.unlink(names.sem_r)
+
+
+def _remove_stale_buffers(lock_dir: str) -> None:
+    """Removes lock files nobody holds, and their buffers when no live process uses them."""
+    try:
+        entries = os.listdir(lock_dir)
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.endswith(".lock") or not is_valid_name(entry[: -len(".lock")]):
+            continue
+        names = BufferNames(entry[: -len(".lock")])
+        lock = LockFile.try_existing(names.lock_path(lock_dir))
+        if lock is None:
+            continue
+        try:
+            prefix = SharedMemory.read_prefix(names.shm, OIEB_SIZE)
+            in_use = False
+            if prefix is not None and len(prefix) == OIEB_SIZE:
+                oieb = OIEBView(prefix)
+                in_use = pid_alive(oieb.writer_pid) or pid_alive(oieb.reader_pid)
+            if not in_use:
+                SharedMemory.unlink(names.shm)
+                Semaphore.unlink(names.sem_w)
+                Semaphore.unlink(names.sem_r)
+        finally:
+            lock.remove()

@@ -1,0 +1,422 @@
+"""The writer side: connects to a buffer a reader created and publishes frames into it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from types import TracebackType
+from typing import Any, Optional
+
+from ._config import DEFAULT_TIMEOUT
+from ._errors import (
+    BufferFullException,
+    BufferNotFoundException,
+    CorruptBufferException,
+    FrameTooLargeException,
+    IncompatibleVersionException,
+    InvalidFrameSizeException,
+    InvalidStateException,
+    MetadataAlreadyWrittenException,
+    MetadataTooLargeException,
+    ReaderDeadException,
+    WriterAlreadyConnectedException,
+)
+from ._names import BufferNames
+from ._oieb import (
+    FRAME_HEADER,
+    FRAME_HEADER_SIZE,
+    METADATA_OFFSET,
+    METADATA_PREFIX_SIZE,
+    OIEB_SIZE,
+    U64,
+    VERSION,
+    WRAP_MARKER,
+    OIEBView,
+    payload_offset,
+)
+from ._posix import Semaphore, SharedMemory, monotonic, pid_alive
+
+LIVENESS_INTERVAL = 0.1
+"""Longest time (seconds) a writer goes without re-checking that the reader lives."""
+
+
+class Writer:
+    """Connects to the buffer NAME as its only writer and writes frames into it.
+
+    ``write_timeout`` (seconds) bounds each wait for space; a call may pass its own ``timeout``.
+    Not thread-safe: use a Writer from one thread.
+    """
+
+    def __init__(self, name: str, *, write_timeout: float = DEFAULT_TIMEOUT) -> None:
+        self._closed = True
+        self._owner_pid = os.getpid()
+        self._write_timeout = float(write_timeout)
+        names = BufferNames(name)
+        with contextlib.ExitStack() as undo:
+            shm = SharedMemory.open(names.shm, OIEB_SIZE)
+            undo.callback(shm.close)
+            oieb = OIEBView(shm.view)
+            undo.callback(oieb.release)
+            metadata_size, payload_size = _check_header(oieb, shm.size, names.name)
+
+            sem_w = Semaphore.open(names.sem_w)
+            if sem_w is None:
+                raise BufferNotFoundException(f"buffer '{names.name}' has no semaphore {names.sem_w}")
+            undo.callback(sem_w.close)
+            sem_r = Semaphore.open(names.sem_r)
+            if sem_r is None:
+                raise BufferNotFoundException(f"buffer '{names.name}' has no semaphore {names.sem_r}")
+            undo.callback(sem_r.close)
+
+            reader_pid = oieb.reader_pid
+            if reader_pid == 0 or not pid_alive(reader_pid):
+                raise ReaderDeadException(f"buffer '{names.name}' has no live reader")
+            write_pos = oieb.payload_write_pos
+            if write_pos == payload_size:
+                write_pos = 0  # other implementations may leave P after an exact fit
+            if write_pos > payload_size:
+                raise CorruptBufferException(
+                    f"payload_write_pos {write_pos} lies outside the {payload_size}-byte ring"
+                )
+            written_count = oieb.payload_written_count
+            _claim_writer_slot(oieb, names.name)  # last: a failed connect never touches writer_pid
+            undo.pop_all()
+
+        self._names = names
+        self._shm = shm
+        self._view = shm.view
+        self._oieb = oieb
+        self._sem_w = sem_w
+        self._sem_r = sem_r
+        self._metadata_size = metadata_size
+        self._payload_size = payload_size
+        self._payload_base = payload_offset(metadata_size)
+        self._write_pos = write_pos
+        self._written_count = written_count
+        self._sequence = 1
+        self._frames_written = 0
+        self._bytes_written = 0
+        self._last_reader_check = monotonic()
+        self._pending_frame: Optional[tuple[memoryview, int]] = None
+        self._pending_metadata: Optional[tuple[memoryview, int]] = None
+        self._closed = False
+
+    # -- properties --------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self._names.name
+
+    @property
+    def frames_written(self) -> int:
+        return self._frames_written
+
+    @property
+    def bytes_written(self) -> int:
+        return self._bytes_written
+
+    @property
+    def write_timeout(self) -> float:
+        """Seconds a write waits for space before BufferFullException (default 5)."""
+        return self._write_timeout
+
+    @write_timeout.setter
+    def write_timeout(self, seconds: float) -> None:
+        self._write_timeout = float(seconds)
+
+    @property
+    def metadata_size(self) -> int:
+        """Size of the buffer's metadata block."""
+        return self._metadata_size
+
+    @property
+    def payload_size(self) -> int:
+        """Size of the buffer's payload ring."""
+        return self._payload_size
+
+    @property
+    def oieb(self) -> OIEBView:
+        """The live OIEB (for diagnostics)."""
+        self._check_open()
+        return self._oieb
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # -- metadata ----------------------------------------------------------------------------
+
+    def set_metadata(self, data: Any) -> None:
+        """Stores the buffer's write-once metadata (any bytes-like object).
+
+        Raises MetadataAlreadyWrittenException, MetadataTooLargeException.
+        """
+        source = _byte_view(data)
+        target = self.get_metadata_buffer(source.nbytes)
+        target[:] = source
+        self.commit_metadata()
+
+    def get_metadata_buffer(self, size: int) -> memoryview:
+        """Zero-copy metadata, part 1: a writable view of ``size`` bytes of the metadata block."""
+        self._check_open()
+        if self._pending_metadata is not None:
+            raise InvalidStateException("get_metadata_buffer called again before commit_metadata")
+        if size < 0:
+            raise MetadataTooLargeException(f"metadata size must not be negative, got {size}")
+        if self._oieb.metadata_written_bytes != 0:
+            raise MetadataAlreadyWrittenException(f"metadata of buffer '{self.name}' was already written")
+        if METADATA_PREFIX_SIZE + size > self._metadata_size:
+            raise MetadataTooLargeException(
+                f"{size} bytes of metadata plus the {METADATA_PREFIX_SIZE}-byte length prefix exceed "
+                f"the {self._metadata_size}-byte metadata block"
+            )
+        start = METADATA_OFFSET + METADATA_PREFIX_SIZE
+        target = self._view[start : start + size]
+        self._pending_metadata = (target, size)
+        return target
+
+    def commit_metadata(self) -> None:
+        """Zero-copy metadata, part 2: publishes what was written into get_metadata_buffer's view."""
+        self._check_open()
+        if self._pending_metadata is None:
+            raise InvalidStateException("commit_metadata without get_metadata_buffer")
+        target, size = self._pending_metadata
+        self._pending_metadata = None
+        _release_view(target)
+        U64.pack_into(self._view, METADATA_OFFSET, size)
+        used = METADATA_PREFIX_SIZE + size
+        self._oieb.metadata_free_bytes = self._metadata_size - used
+        self._oieb.metadata_written_bytes = used  # last, with release: the reader trusts this field
+
+    # -- frames ------------------------------------------------------------------------------
+
+    def write_frame(self, data: Any, timeout: Optional[float] = None) -> int:
+        """Copies one frame (any bytes-like object) into the ring and publishes it.
+
+        Waits up to ``timeout`` (default ``write_timeout``) seconds for space. Returns the frame's
+        sequence number. Raises InvalidFrameSizeException, FrameTooLargeException,
+        BufferFullException, ReaderDeadException.
+        """
+        self._check_open()
+        if self._pending_frame is not None:
+            raise InvalidStateException("a zero-copy frame is pending: commit_frame it first")
+        source = _byte_view(data)
+        size = source.nbytes
+        start = self._reserve(size, timeout)
+        self._view[start : start + size] = source
+        return self._publish(size)
+
+    def get_frame_buffer(self, size: int, timeout: Optional[float] = None) -> memoryview:
+        """Zero-copy write, part 1: reserves ``size`` bytes in the ring and returns them, writable.
+
+        Waits for space like write_frame. Fill the view, then call commit_frame().
+        """
+        self._check_open()
+        if self._pending_frame is not None:
+            raise InvalidStateException("get_frame_buffer called again before commit_frame")
+        start = self._reserve(size, timeout)
+        target = self._view[start : start + size]
+        self._pending_frame = (target, size)
+        return target
+
+    def commit_frame(self) -> int:
+        """Zero-copy write, part 2: publishes the frame reserved by get_frame_buffer; returns its sequence."""
+        self._check_open()
+        if self._pending_frame is None:
+            raise InvalidStateException("commit_frame without get_frame_buffer")
+        target, size = self._pending_frame
+        self._pending_frame = None
+        _release_view(target)
+        return self._publish(size)
+
+    def is_reader_connected(self) -> bool:
+        """True when the reader PID is set and that process lives."""
+        self._check_open()
+        pid = self._oieb.reader_pid
+        return pid != 0 and pid_alive(pid)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Gives up the writer slot (writer_pid = 0 if it is still ours) and unmaps; idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        for pending in (self._pending_frame, self._pending_metadata):
+            if pending is not None:
+                _release_view(pending[0])
+        self._pending_frame = self._pending_metadata = None
+        if os.getpid() == self._owner_pid:
+            self._oieb.compare_exchange_writer_pid(self._owner_pid, 0)
+        self._oieb.release()
+        self._shm.close()
+        self._sem_w.close()
+        self._sem_r.close()
+
+    def __enter__(self) -> "Writer":
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        if not getattr(self, "_closed", True):
+            try:
+                self.close()
+            except Exception:
+                pass
+
+    def __repr__(self) -> str:
+        if not hasattr(self, "_names"):
+            return "Writer(<not connected>)"
+        state = "closed" if self._closed else f"frames_written={self._frames_written}"
+        return f"Writer({self._names.name!r}, {state})"
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise InvalidStateException("the writer is closed")
+
+    def _check_reader(self) -> None:
+        """reader_pid == 0 on every write; the process itself once per LIVENESS_INTERVAL of wall time."""
+        pid = self._oieb.reader_pid
+        if pid == 0:
+            raise ReaderDeadException(f"the reader of buffer '{self.name}' closed it")
+        now = monotonic()
+        if now - self._last_reader_check >= LIVENESS_INTERVAL:
+            if not pid_alive(pid):
+                raise ReaderDeadException(f"the reader process {pid} of buffer '{self.name}' died")
+            self._last_reader_check = now
+
+    def _reserve(self, size: int, timeout: Optional[float]) -> int:
+        """Write steps 1-5: checks, waits for space, wraps, writes the header. Returns the payload offset."""
+        if size <= 0:
+            raise InvalidFrameSizeException(f"a frame needs at least 1 byte, got {size}")
+        ring = self._payload_size
+        total = FRAME_HEADER_SIZE + size
+        if total > ring:
+            raise FrameTooLargeException(
+                f"a frame of {size} bytes needs {total} bytes with its header; the ring has {ring}"
+            )
+        self._check_reader()
+        pos = self._write_pos
+        to_end = ring - pos
+        if to_end >= total:
+            need = total
+        elif total > pos:
+            raise FrameTooLargeException(
+                f"a frame of {size} bytes can never be placed from write position {pos}: it does not fit "
+                f"in the {to_end} bytes to the end of the ring, and at the start it would overlap the "
+                f"wasted tail (protocol 1.0 limit; frames up to {ring // 2 - FRAME_HEADER_SIZE} bytes always fit)"
+            )
+        else:
+            need = to_end + total
+        self._wait_for_space(need, self._write_timeout if timeout is None else timeout)
+
+        view = self._view
+        base = self._payload_base
+        oieb = self._oieb
+        if to_end < total:
+            if to_end >= FRAME_HEADER_SIZE:
+                view[base + pos : base + pos + FRAME_HEADER_SIZE] = WRAP_MARKER
+                self._written_count += 1
+                oieb.payload_written_count = self._written_count
+            oieb.subtract_payload_free_bytes(to_end)
+            pos = 0
+            self._write_pos = 0
+            oieb.payload_write_pos = 0
+        FRAME_HEADER.pack_into(view, base + pos, size, self._sequence)
+        return base + pos + FRAME_HEADER_SIZE
+
+    def _wait_for_space(self, need: int, timeout: float) -> None:
+        oieb = self._oieb
+        sem_r = self._sem_r
+        deadline = monotonic() + max(0.0, timeout)
+        while True:
+            # Drain the space semaphore first: it is posted once per released frame but only
+            # consumed here, so left alone its count would grow without bound.
+            while sem_r.try_wait():
+                pass
+            free = oieb.payload_free_bytes
+            if free >= need:
+                return
+            pid = oieb.reader_pid
+            if pid == 0 or not pid_alive(pid):
+                raise ReaderDeadException(f"the reader of buffer '{self.name}' is gone (pid {pid})")
+            self._last_reader_check = monotonic()
+            remaining = deadline - self._last_reader_check
+            if remaining <= 0:
+                raise BufferFullException(
+                    f"no space for {need} bytes within {timeout:g} s ({free} of {self._payload_size} bytes free)"
+                )
+            sem_r.timed_wait(min(remaining, LIVENESS_INTERVAL))
+
+    def _publish(self, size: int) -> int:
+        """Write steps 6-7: advance, account, count, post."""
+        oieb = self._oieb
+        total = FRAME_HEADER_SIZE + size
+        self._write_pos = (self._write_pos + total) % self._payload_size
+        oieb.payload_write_pos = self._write_pos
+        oieb.subtract_payload_free_bytes(total)
+        self._written_count += 1
+        oieb.payload_written_count = self._written_count
+        self._sem_w.post()
+        sequence = self._sequence
+        self._sequence += 1
+        self._frames_written += 1
+        self._bytes_written += size
+        return sequence
+
+
+def _check_header(oieb: OIEBView, object_size: int, name: str) -> tuple[int, int]:
+    """Validates the OIEB against the object's real size; returns (metadata_size, payload_size)."""
+    oieb_size = oieb.oieb_size
+    if oieb_size == 0:
+        raise BufferNotFoundException(f"buffer '{name}' is not initialised yet")
+    major = oieb.version[0]
+    if oieb_size != OIEB_SIZE or major != VERSION[0]:
+        raise IncompatibleVersionException(
+            f"buffer '{name}' has OIEB size {oieb_size} and protocol version {major}; "
+            f"this library speaks OIEB size {OIEB_SIZE}, version {VERSION[0]}"
+        )
+    metadata_size = oieb.metadata_size
+    payload_size = oieb.payload_size
+    if payload_size == 0 or OIEB_SIZE + metadata_size + payload_size > object_size:
+        raise CorruptBufferException(
+            f"buffer '{name}' claims metadata size {metadata_size} and payload size {payload_size}, "
+            f"impossible for an object of {object_size} bytes"
+        )
+    return metadata_size, payload_size
+
+
+def _claim_writer_slot(oieb: OIEBView, name: str) -> None:
+    """Sets writer_pid to our PID with compare-and-swap, from 0 or from a dead writer's PID."""
+    me = os.getpid()
+    current = oieb.writer_pid
+    while True:
+        if current != 0 and pid_alive(current):
+            raise WriterAlreadyConnectedException(f"buffer '{name}' already has a live writer (pid {current})")
+        swapped, found = oieb.compare_exchange_writer_pid(current, me)
+        if swapped:
+            return
+        current = found
+
+
+def _byte_view(data: Any) -> memoryview:
+    view = data if isinstance(data, memoryview) else memoryview(data)
+    if view.format != "B" or view.ndim != 1:
+        view = view.cast("B")
+    return view
+
+
+def _release_view(view: memoryview) -> None:
+    try:
+        view.release()
+    except BufferError:
+        pass
