@@ -1,0 +1,117 @@
+using System;
+using System.IO;
+
+namespace ZeroBuffer.Internal;
+
+/// <summary>
+/// The reader's lock file, <c>$ZEROBUFFER_LOCK_DIR/NAME.lock</c>, held with
+/// <c>flock(LOCK_EX | LOCK_NB)</c> for the reader's lifetime.
+/// </summary>
+internal sealed unsafe class LockFile : IDisposable
+{
+    private const int Attempts = 10;
+    private const uint DirectoryMode = 0x3FF; // 01777: shared by every user, sticky
+
+    private int _fd;
+
+    private LockFile(string path, int fd)
+    {
+        Path = path;
+        _fd = fd;
+    }
+
+    public string Path { get; }
+
+    /// <summary>Creates the lock directory if missing (mode 1777) and returns its path.</summary>
+    public static string EnsureDirectory()
+    {
+        string directory = BufferNames.LockDirectory();
+        if (!Directory.Exists(directory))
+        {
+            try
+            {
+                Directory.CreateDirectory(directory);
+                LibC.Chmod(directory, DirectoryMode);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ZeroBufferException($"cannot create lock directory \"{directory}\": {e.Message}", e);
+            }
+        }
+
+        return directory;
+    }
+
+    /// <summary>
+    /// Opens (creating it if needed) and locks the lock file at <paramref name="path"/>.
+    /// </summary>
+    /// <exception cref="ReaderAlreadyConnectedException">Another process holds the lock.</exception>
+    /// <exception cref="ZeroBufferException">The file can not be opened (a symlink, permissions, ...).</exception>
+    public static LockFile Acquire(string path, uint mode)
+    {
+        for (int attempt = 0; attempt < Attempts; attempt++)
+        {
+            int fd = LibC.Open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, mode);
+            if (fd < 0)
+            {
+                throw new ZeroBufferException($"cannot open lock file \"{path}\": {LibC.Describe(LibC.Errno)}");
+            }
+
+            if (LibC.Flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
+            {
+                int errno = LibC.Errno;
+                LibC.Close(fd);
+                if (errno == LibC.EWOULDBLOCK)
+                {
+                    throw new ReaderAlreadyConnectedException($"another reader holds the lock file \"{path}\"");
+                }
+
+                throw new ZeroBufferException($"flock of \"{path}\" failed: {LibC.Describe(errno)}");
+            }
+
+            // A stale scan of another process may have unlinked the file between our open and
+            // flock; then we would hold a lock nobody else can see. Retry in that case.
+            if (StillLinked(fd, path))
+            {
+                if (LibC.FChmod(fd, mode) != 0)
+                {
+                    int errno = LibC.Errno;
+                    LibC.Unlink(path);
+                    LibC.Close(fd);
+                    throw new ZeroBufferException($"fchmod of lock file \"{path}\" failed: {LibC.Describe(errno)}");
+                }
+
+                return new LockFile(path, fd);
+            }
+
+            LibC.Close(fd);
+        }
+
+        throw new ZeroBufferException($"lock file \"{path}\" keeps disappearing; another process is removing it");
+    }
+
+    /// <summary>Removes the lock file, then releases the lock.</summary>
+    public void Dispose()
+    {
+        if (_fd >= 0)
+        {
+            LibC.Unlink(Path);
+            LibC.Close(_fd);
+            _fd = -1;
+        }
+    }
+
+    private static bool StillLinked(int fd, string path)
+    {
+        byte* opened = stackalloc byte[LibC.StatBufferSize];
+        byte* named = stackalloc byte[LibC.StatBufferSize];
+        if (LibC.FStat(fd, opened) != 0 || LibC.Stat(path, named) != 0)
+        {
+            return false;
+        }
+
+        // st_dev at offset 0, st_ino at offset 8.
+        return *(ulong*)opened == *(ulong*)named
+            && *(ulong*)(opened + LibC.StatInoOffset) == *(ulong*)(named + LibC.StatInoOffset);
+    }
+}

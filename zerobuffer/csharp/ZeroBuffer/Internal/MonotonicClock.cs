@@ -1,0 +1,32 @@
+using System;
+using System.Diagnostics;
+
+namespace ZeroBuffer.Internal;
+
+/// <summary>Deadlines on the monotonic clock (Stopwatch ticks; CLOCK_MONOTONIC on Linux).</summary>
+internal static class MonotonicClock
+{
+    /// <summary>The longest a blocking wait may sleep before peer liveness is checked again.</summary>
+    public static readonly TimeSpan LivenessSlice = TimeSpan.FromMilliseconds(100);
+
+    public static readonly long LivenessSliceTicks = ToTicks(LivenessSlice);
+
+    public static long Now => Stopwatch.GetTimestamp();
+
+    public static long ToTicks(TimeSpan span)
+    {
+        if (span <= TimeSpan.Zero)
+        {
+            return 0;
+        }
+
+        double ticks = span.TotalSeconds * Stopwatch.Frequency;
+        return ticks >= long.MaxValue / 2 ? long.MaxValue / 2 : (long)ticks;
+    }
+
+    public static TimeSpan FromTicks(long ticks) => TimeSpan.FromSeconds((double)ticks / Stopwatch.Frequency);
+
+    /// <summary>A deadline <paramref name="timeout"/> from now; an infinite timeout never expires.</summary>
+    public static long DeadlineAfter(TimeSpan timeout) =>
+        timeout == System.Threading.Timeout.InfiniteTimeSpan ? long.MaxValue : Now + ToTicks(timeout);
+}

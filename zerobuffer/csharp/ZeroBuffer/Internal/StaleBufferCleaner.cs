@@ -1,0 +1,75 @@
+using System;
+using System.IO;
+
+namespace ZeroBuffer.Internal;
+
+/// <summary>
+/// Removes what crashed readers left behind (wire brief section 5): a lock file that can be
+/// locked is stale; its buffer's shared memory and semaphores go too when neither PID in the
+/// OIEB is alive (or the shared memory is already gone).
+/// </summary>
+internal static class StaleBufferCleaner
+{
+    public static void Scan(string lockDirectory)
+    {
+        string[] lockFiles;
+        try
+        {
+            lockFiles = Directory.GetFiles(lockDirectory, "*" + BufferNames.LockFileSuffix);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        foreach (string path in lockFiles)
+        {
+            string fileName = Path.GetFileName(path);
+            string name = fileName.Substring(0, fileName.Length - BufferNames.LockFileSuffix.Length);
+            if (BufferNames.IsValid(name))
+            {
+                CleanIfStale(path, name);
+            }
+        }
+    }
+
+    private static void CleanIfStale(string lockPath, string name)
+    {
+        int fd = LibC.Open(lockPath, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
+        if (fd < 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (LibC.Flock(fd, LibC.LOCK_EX | LibC.LOCK_NB) != 0)
+            {
+                return; // a live reader holds it
+            }
+
+            bool exists;
+            ulong writerPid;
+            ulong readerPid;
+            try
+            {
+                exists = SharedMemoryObject.TryReadPids(BufferNames.SharedMemory(name), out writerPid, out readerPid);
+            }
+            catch (ZeroBufferException)
+            {
+                return; // not ours to judge (e.g. another user's object)
+            }
+
+            if (!exists || (!ProcessLiveness.IsAlive(writerPid) && !ProcessLiveness.IsAlive(readerPid)))
+            {
+                SharedMemoryObject.UnlinkAll(name);
+            }
+
+            LibC.Unlink(lockPath);
+        }
+        finally
+        {
+            LibC.Close(fd);
+        }
+    }
+}

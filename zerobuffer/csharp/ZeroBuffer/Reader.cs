@@ -1,0 +1,462 @@
+using System;
+using System.Diagnostics.CodeAnalysis;
+using System.IO;
+using System.Threading;
+using ZeroBuffer.Internal;
+
+namespace ZeroBuffer;
+
+/// <summary>
+/// The reading side of a buffer. Creating a reader creates the buffer (shared memory, two
+/// semaphores, lock file); disposing it removes them all.
+/// </summary>
+/// <remarks>
+/// A reader is meant for one consuming thread: reads and frame releases must not run
+/// concurrently. Frames are zero-copy views; see <see cref="Frame"/>.
+/// </remarks>
+public sealed unsafe class Reader : IDisposable
+{
+    private readonly MappedRegion _map;
+    private readonly Oieb _oieb;
+    private readonly byte* _metadata;
+    private readonly byte* _payload;
+    private readonly long _payloadSize;
+    private readonly long _spinTicks;
+    private readonly NamedSemaphore _dataAvailable;
+    private readonly NamedSemaphore _spaceAvailable;
+    private readonly LockFile _lock;
+    private readonly ReleaseQueue _releases = new();
+
+    private long _readPos;
+    private ulong _readCount;
+    private ulong _expectedSequence = 1;
+    private ulong _lastSeenWriterPid;
+    private bool _writerChangedInSession;
+    private bool _writerEverSeen;
+    private long _nextTicket;
+    private bool _disposed;
+
+    /// <summary>
+    /// Creates the buffer <paramref name="name"/> and becomes its reader. Stale resources of
+    /// crashed readers (of any name) are cleaned up first; a buffer of the same name without a
+    /// live reader is replaced.
+    /// </summary>
+    /// <param name="name">1..200 characters of [A-Za-z0-9._-], not starting with '.'.</param>
+    /// <param name="config">Sizes and options.</param>
+    /// <exception cref="InvalidNameException">The name breaks the naming rule.</exception>
+    /// <exception cref="ReaderAlreadyConnectedException">Another live reader owns the name.</exception>
+    /// <exception cref="ZeroBufferException">The OS refused (e.g. not enough shared memory).</exception>
+    public Reader(string name, BufferConfig config)
+    {
+        BufferNames.Validate(name);
+        ArgumentNullException.ThrowIfNull(config);
+        if (!BitConverter.IsLittleEndian)
+        {
+            throw new PlatformNotSupportedException("ZeroBuffer's shared memory layout is little-endian");
+        }
+
+        Name = name;
+        Mode = config.Mode;
+        MetadataSize = config.RoundedMetadataSize;
+        PayloadSize = config.RoundedPayloadSize;
+        _payloadSize = PayloadSize;
+        _spinTicks = MonotonicClock.ToTicks(config.SpinTime);
+        uint mode = (uint)config.Mode;
+        long totalSize = Oieb.Size + MetadataSize + PayloadSize;
+        string shmName = BufferNames.SharedMemory(name);
+
+        string lockDirectory = LockFile.EnsureDirectory();
+        StaleBufferCleaner.Scan(lockDirectory);
+
+        LockFile? lockFile = null;
+        MappedRegion? map = null;
+        NamedSemaphore? dataAvailable = null;
+        NamedSemaphore? spaceAvailable = null;
+        bool created = false;
+        int fd = -1;
+        try
+        {
+            lockFile = LockFile.Acquire(BufferNames.LockFile(lockDirectory, name), mode);
+            if (SharedMemoryObject.TryReadPids(shmName, out _, out ulong previousReader) && ProcessLiveness.IsAlive(previousReader))
+            {
+                throw new ReaderAlreadyConnectedException($"buffer \"{name}\" already has a live reader (pid {previousReader})");
+            }
+
+            // Whatever is left under this name belongs to a dead reader: replace it.
+            SharedMemoryObject.UnlinkAll(name);
+            created = true;
+            fd = SharedMemoryObject.Create(shmName, totalSize, mode);
+            map = MappedRegion.Map(fd, totalSize, writable: true);
+            LibC.Close(fd);
+            fd = -1;
+
+            var oieb = new Oieb(map.Address);
+            oieb.MetadataSize = (ulong)MetadataSize;
+            oieb.MetadataFreeBytes = (ulong)MetadataSize;
+            oieb.MetadataWrittenBytes = 0;
+            oieb.PayloadSize = (ulong)PayloadSize;
+            oieb.PayloadFreeBytes = (ulong)PayloadSize;
+            oieb.ReaderPid = (ulong)Environment.ProcessId;
+            oieb.SizeAndVersionField = Oieb.SizeAndVersion; // last: a writer seeing it sees the rest
+
+            dataAvailable = NamedSemaphore.Create(BufferNames.WriteSemaphore(name), mode);
+            spaceAvailable = NamedSemaphore.Create(BufferNames.ReadSemaphore(name), mode);
+        }
+        catch
+        {
+            spaceAvailable?.Dispose();
+            dataAvailable?.Dispose();
+            map?.Dispose();
+            if (fd >= 0)
+            {
+                LibC.Close(fd);
+            }
+
+            if (created)
+            {
+                SharedMemoryObject.UnlinkAll(name);
+            }
+
+            lockFile?.Dispose();
+            throw;
+        }
+
+        _lock = lockFile;
+        _map = map;
+        _oieb = new Oieb(map.Address);
+        _metadata = map.Address + Oieb.Size;
+        _payload = _metadata + MetadataSize;
+        _dataAvailable = dataAvailable;
+        _spaceAvailable = spaceAvailable;
+    }
+
+    /// <summary>The buffer name.</summary>
+    public string Name { get; }
+
+    /// <summary>The metadata block size after rounding.</summary>
+    public long MetadataSize { get; }
+
+    /// <summary>The payload ring size after rounding.</summary>
+    public long PayloadSize { get; }
+
+    /// <summary>The permissions applied to the buffer's objects.</summary>
+    public UnixFileMode Mode { get; }
+
+    /// <summary>The timeout of <see cref="ReadFrame()"/> (default 5 s).</summary>
+    public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Frames read so far.</summary>
+    public long FramesRead { get; private set; }
+
+    /// <summary>Frame data bytes read so far (headers not counted).</summary>
+    public long BytesRead { get; private set; }
+
+    /// <summary>Frames read and not yet disposed.</summary>
+    public int HeldFrames => _releases.HeldFrames;
+
+    /// <summary>True while a live writer process is connected.</summary>
+    public bool IsWriterConnected => !_disposed && ProcessLiveness.IsAlive(_oieb.WriterPid);
+
+    /// <summary>
+    /// The metadata the writer stored (without its length prefix): a zero-copy view, empty when
+    /// none was written. Valid until the reader is disposed.
+    /// </summary>
+    /// <returns>The metadata bytes.</returns>
+    /// <exception cref="CorruptBufferException">The stored lengths are impossible.</exception>
+    public ReadOnlySpan<byte> GetMetadata()
+    {
+        ThrowIfDisposed();
+        ulong written = _oieb.MetadataWrittenBytes;
+        if (written == 0)
+        {
+            return default;
+        }
+
+        if (written < sizeof(ulong) || written > (ulong)MetadataSize)
+        {
+            throw new CorruptBufferException(
+                $"metadata_written_bytes is {written}, impossible for a metadata block of {MetadataSize} bytes");
+        }
+
+        ulong length = FrameHeader.ReadPayloadSize(_metadata);
+        if (length > written - sizeof(ulong))
+        {
+            throw new CorruptBufferException(
+                $"metadata length prefix {length} exceeds the {written - sizeof(ulong)} bytes written after it");
+        }
+
+        return new ReadOnlySpan<byte>(_metadata + sizeof(ulong), checked((int)length));
+    }
+
+    /// <summary>Reads the next frame, waiting up to <see cref="ReadTimeout"/>.</summary>
+    /// <returns>The frame, or <see cref="Frame.Invalid"/> when none arrived in time.</returns>
+    /// <exception cref="WriterDeadException">The writer died, or closed and every frame was read.</exception>
+    /// <exception cref="SequenceErrorException">A frame's sequence is not the expected one.</exception>
+    /// <exception cref="CorruptBufferException">A frame header is impossible.</exception>
+    public Frame ReadFrame() => ReadFrame(ReadTimeout);
+
+    /// <summary>Reads the next frame, waiting up to <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <returns>The frame, or <see cref="Frame.Invalid"/> when none arrived in time.</returns>
+    /// <exception cref="WriterDeadException">The writer died, or closed and every frame was read.</exception>
+    /// <exception cref="SequenceErrorException">A frame's sequence is not the expected one.</exception>
+    /// <exception cref="CorruptBufferException">A frame header is impossible.</exception>
+    public Frame ReadFrame(TimeSpan timeout) => TryReadFrame(timeout, out Frame frame) ? frame : Frame.Invalid;
+
+    /// <summary>Takes the next frame if one is ready now, without waiting.</summary>
+    /// <param name="frame">The frame, or <see cref="Frame.Invalid"/>.</param>
+    /// <returns>True when a frame was read.</returns>
+    public bool TryReadFrame(out Frame frame) => TryReadFrame(TimeSpan.Zero, out frame);
+
+    /// <summary>Reads the next frame, waiting up to <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="frame">The frame, or <see cref="Frame.Invalid"/> on timeout.</param>
+    /// <returns>True when a frame was read, false on timeout.</returns>
+    /// <exception cref="WriterDeadException">The writer died, or closed and every frame was read.</exception>
+    /// <exception cref="SequenceErrorException">A frame's sequence is not the expected one.</exception>
+    /// <exception cref="CorruptBufferException">A frame header is impossible.</exception>
+    public bool TryReadFrame(TimeSpan timeout, out Frame frame)
+    {
+        ThrowIfDisposed();
+        long deadline = MonotonicClock.DeadlineAfter(timeout);
+
+        // The semaphore says a frame was posted; the counters say what is really there. A frame
+        // whose writer died between publishing it and posting is read all the same.
+        _dataAvailable.TryWait();
+        if (TryTakeFrame(out frame) || SpinForFrame(deadline, out frame))
+        {
+            return true;
+        }
+
+        while (true)
+        {
+            CheckWriter();
+            long now = MonotonicClock.Now;
+            if (now >= deadline)
+            {
+                frame = Frame.Invalid;
+                return false;
+            }
+
+            _dataAvailable.Wait(Math.Min(deadline - now, MonotonicClock.LivenessSliceTicks));
+            if (TryTakeFrame(out frame))
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Closes the buffer: unregisters the reader and removes every object of the buffer.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _oieb.ReaderPid = 0;
+        _releases.Clear();
+        _map.Dispose();
+        SharedMemoryObject.UnlinkAll(Name);
+        _dataAvailable.Dispose();
+        _spaceAvailable.Dispose();
+        _lock.Dispose();
+    }
+
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    internal void Release(long ticket)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        long bytes = _releases.Release(ticket);
+        if (bytes > 0)
+        {
+            _oieb.AddPayloadFreeBytes(bytes);
+            _spaceAvailable.Post();
+        }
+    }
+
+    private bool SpinForFrame(long deadline, out Frame frame)
+    {
+        if (_spinTicks > 0)
+        {
+            long spinEnd = Math.Min(MonotonicClock.Now + _spinTicks, deadline);
+            while (MonotonicClock.Now < spinEnd)
+            {
+                if (_dataAvailable.TryWait() && TryTakeFrame(out frame))
+                {
+                    return true;
+                }
+
+                Thread.SpinWait(16);
+            }
+        }
+
+        frame = Frame.Invalid;
+        return false;
+    }
+
+    /// <summary>Takes the next complete frame if the counters show one (wire brief 4.2 steps 3-7).</summary>
+    private bool TryTakeFrame(out Frame frame)
+    {
+        frame = Frame.Invalid;
+        ulong written = _oieb.PayloadWrittenCount; // acquire: the data before it is visible
+        if (written == _readCount)
+        {
+            return false;
+        }
+
+        if (written < _readCount)
+        {
+            throw new CorruptBufferException(
+                $"payload_written_count {written} is below the {_readCount} entries already read");
+        }
+
+        ulong unread = written - _readCount;
+        if (_payloadSize - _readPos < FrameHeader.Size)
+        {
+            PassToRingStart(_payloadSize - _readPos, counted: false); // short tail, no marker
+        }
+
+        byte* header = _payload + _readPos;
+        ulong size = FrameHeader.ReadPayloadSize(header);
+        if (size == 0)
+        {
+            PassToRingStart(_payloadSize - _readPos, counted: true); // wrap marker
+            if (unread < 2)
+            {
+                return false;
+            }
+
+            header = _payload;
+            size = FrameHeader.ReadPayloadSize(header);
+            if (size == 0)
+            {
+                throw new CorruptBufferException("a wrap marker at ring offset 0");
+            }
+        }
+
+        long offset = _readPos;
+        ulong room = (ulong)(_payloadSize - offset - FrameHeader.Size);
+        if (size > room)
+        {
+            throw new CorruptBufferException(
+                $"frame header at ring offset {offset} claims {size} bytes; only {room} fit before the end of the ring");
+        }
+
+        if (size > int.MaxValue)
+        {
+            throw new ZeroBufferException($"frame of {size} bytes is larger than a span can describe");
+        }
+
+        ulong sequence = FrameHeader.ReadSequence(header);
+        ObserveWriter(_oieb.WriterPid);
+        long total = FrameHeader.Size + (long)size;
+        if (sequence != _expectedSequence && !(sequence == 1 && _writerChangedInSession))
+        {
+            ulong expected = _expectedSequence;
+            Advance(offset, total);
+            _expectedSequence = sequence + 1;
+            ReturnSpace(total, post: true);
+            throw new SequenceErrorException(expected, sequence);
+        }
+
+        if (sequence == 1)
+        {
+            _writerChangedInSession = false; // a writer session starts here
+        }
+
+        Advance(offset, total);
+        _expectedSequence = sequence + 1;
+        long ticket = _nextTicket++;
+        _releases.AddFrame(ticket, total);
+        FramesRead++;
+        BytesRead += (long)size;
+        frame = new Frame(this, header + FrameHeader.Size, (int)size, sequence, ticket);
+        return true;
+    }
+
+    private void Advance(long offset, long total)
+    {
+        long next = offset + total;
+        _readPos = next >= _payloadSize ? next - _payloadSize : next;
+        _oieb.PayloadReadPos = (ulong)_readPos;
+        _readCount++;
+        _oieb.PayloadReadCount = _readCount;
+    }
+
+    /// <summary>Moves the read position past the end of the ring (a wrap marker or a short tail).</summary>
+    private void PassToRingStart(long tail, bool counted)
+    {
+        _readPos = 0;
+        _oieb.PayloadReadPos = 0;
+        if (counted)
+        {
+            _readCount++;
+            _oieb.PayloadReadCount = _readCount;
+        }
+
+        ReturnSpace(tail, post: false);
+    }
+
+    /// <summary>Gives bytes back to the writer now, or after the frames still held before them.</summary>
+    private void ReturnSpace(long bytes, bool post)
+    {
+        if (!_releases.IsEmpty)
+        {
+            _releases.AddRefund(bytes);
+            return;
+        }
+
+        _oieb.AddPayloadFreeBytes(bytes);
+        if (post)
+        {
+            _spaceAvailable.Post();
+        }
+    }
+
+    private void ObserveWriter(ulong writerPid)
+    {
+        if (writerPid != _lastSeenWriterPid)
+        {
+            _writerChangedInSession = true;
+            _lastSeenWriterPid = writerPid;
+        }
+
+        if (writerPid != 0)
+        {
+            _writerEverSeen = true;
+        }
+    }
+
+    /// <summary>Raises <see cref="WriterDeadException"/> when the writer is gone (wire brief section 6).</summary>
+    private void CheckWriter()
+    {
+        ulong writerPid = _oieb.WriterPid;
+        ObserveWriter(writerPid);
+        if (writerPid != 0)
+        {
+            if (!ProcessLiveness.IsAlive(writerPid))
+            {
+                _writerChangedInSession = true;
+                ThrowWriterDead($"writer process {writerPid} died");
+            }
+
+            return;
+        }
+
+        ulong written = _oieb.PayloadWrittenCount;
+        if ((_writerEverSeen || written > 0) && written <= _readCount)
+        {
+            ThrowWriterDead("the writer closed and every frame has been read");
+        }
+    }
+
+    [DoesNotReturn]
+    private static void ThrowWriterDead(string message) => throw new WriterDeadException(message);
+}
