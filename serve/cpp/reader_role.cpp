@@ -1,0 +1,160 @@
+#include <unistd.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "log.h"
+#include "pattern.h"
+#include "roles.h"
+#include "text.h"
+
+namespace zbserve {
+
+using zerobuffer::ErrorCode;
+
+bool interruptible_sleep(std::chrono::milliseconds duration, const std::atomic<bool>& stop) {
+  constexpr std::chrono::milliseconds kSlice(100);
+  const auto deadline = std::chrono::steady_clock::now() + duration;
+  while (!stop.load()) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return true;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(deadline - now, kSlice));
+  }
+  return false;
+}
+
+double elapsed_ms(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+ReaderRole::ReaderRole(const std::string& name, const zerobuffer::BufferConfig& config) : reader_(name, config) {}
+
+Json ReaderRole::created() const {
+  return Json{{"metadataSize", reader_.metadata_size()},
+              {"payloadSize", reader_.payload_size()},
+              {"mode", reader_.mode()},
+              {"pid", ::getpid()}};
+}
+
+Json ReaderRole::get_metadata(const Params& params) const {
+  const auto seed = params.optional_seed("seed");
+  const auto size = params.optional_uint("size");
+  const std::span<const std::byte> metadata = reader_.get_metadata();
+  Json result{{"size", metadata.size()}};
+  if (is_valid_utf8(metadata)) result["text"] = to_string(metadata);
+  if (seed || size) {
+    const bool size_matches = !size || *size == metadata.size();
+    result["valid"] = size_matches && !pattern::first_mismatch(metadata, 0, seed.value_or(0));
+  }
+  return result;
+}
+
+namespace {
+
+/// What readFrames reports, in its result and in the data of its errors.
+struct ReadProgress {
+  std::uint64_t read = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t first_sequence = 0;
+  std::uint64_t last_sequence = 0;
+  bool all_valid = true;
+  bool in_order = true;
+
+  void add(std::uint64_t sequence, std::size_t size) {
+    if (read == 0) first_sequence = sequence;
+    else if (sequence != last_sequence + 1) in_order = false;
+    last_sequence = sequence;
+    ++read;
+    bytes += size;
+  }
+
+  Json summary() const {
+    return Json{{"read", read},           {"bytes", bytes},         {"firstSequence", first_sequence},
+                {"lastSequence", last_sequence}, {"allValid", all_valid}, {"inOrder", in_order}};
+  }
+};
+
+constexpr std::size_t kMaxListedFrames = 64;
+
+}  // namespace
+
+Json ReaderRole::read_frames(const Params& params, const std::atomic<bool>& stop) {
+  const std::uint64_t count = params.uint_or("count", 1);
+  const auto timeout = params.duration_or("timeoutMs", std::chrono::milliseconds(5000));
+  const std::uint8_t seed = params.seed_or_zero("seed");
+  const bool verify = params.bool_or("verify", true);
+  const auto delay = params.duration_or("delayMs", std::chrono::milliseconds(0));
+  const bool hold = params.bool_or("hold", false);
+  const bool until_writer_gone = params.bool_or("untilWriterGone", false);
+
+  const auto start = std::chrono::steady_clock::now();
+  ReadProgress progress;
+  Json frames = Json::array();
+  bool writer_gone = false;
+  try {
+    while (until_writer_gone || progress.read < count) {
+      if (stop.load()) throw kind_error(ErrorCode::Internal, "interrupted by a signal");
+      zerobuffer::Frame frame;
+      try {
+        frame = reader_.read_frame(timeout);
+      } catch (const zerobuffer::WriterDeadException&) {
+        if (!until_writer_gone) throw;
+        writer_gone = true;
+        break;
+      }
+      if (!frame) {
+        throw kind_error(ErrorCode::Timeout, "no frame within " + std::to_string(timeout.count()) + " ms");
+      }
+      const std::span<const std::byte> data = frame.data();
+      Json entry{{"sequence", frame.sequence()}, {"size", data.size()}};
+      if (verify) {
+        const auto bad = pattern::first_mismatch(data, frame.sequence(), seed);
+        entry["valid"] = !bad;
+        if (bad) {
+          entry["badOffset"] = *bad;
+          progress.all_valid = false;
+        }
+      } else if (is_valid_utf8(data)) {
+        entry["text"] = to_string(data);
+      }
+      progress.add(frame.sequence(), data.size());
+      if (frames.size() < kMaxListedFrames) frames.push_back(std::move(entry));
+      if (delay.count() > 0 && !interruptible_sleep(delay, stop)) {
+        throw kind_error(ErrorCode::Internal, "interrupted by a signal");
+      }
+      if (hold) held_.push_back(std::move(frame));
+    }
+  } catch (const zerobuffer::ZeroBufferException& e) {
+    throw library_error(e, progress.summary());
+  } catch (RpcError& e) {
+    e.add_data(progress.summary());
+    throw;
+  }
+  Json result = progress.summary();
+  result["elapsedMs"] = elapsed_ms(start);
+  if (writer_gone) result["writerGone"] = true;
+  result["frames"] = std::move(frames);
+  return result;
+}
+
+std::uint64_t ReaderRole::release(std::optional<std::uint64_t> count) noexcept {
+  std::uint64_t released = 0;
+  while (!held_.empty() && (!count || released < *count)) {
+    held_.pop_front();  // the Frame's destructor returns its space
+    ++released;
+  }
+  return released;
+}
+
+void ReaderRole::add_status(Json& status) const {
+  status["framesRead"] = reader_.frames_read();
+  status["bytesRead"] = reader_.bytes_read();
+  status["peerConnected"] = reader_.is_writer_connected();
+}
+
+void ReaderRole::close() noexcept {
+  held_.clear();
+  reader_.close();
+}
+
+}  // namespace zbserve

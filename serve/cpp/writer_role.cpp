@@ -1,0 +1,172 @@
+#include <sys/stat.h>
+
+#include <thread>
+
+#include "log.h"
+#include "pattern.h"
+#include "roles.h"
+#include "text.h"
+
+namespace zbserve {
+
+using zerobuffer::ErrorCode;
+
+namespace {
+
+/// Failures a reader that is still starting up explains: its objects do not exist yet, or its
+/// OIEB does not name it yet.
+bool start_up_race(ErrorCode code) { return code == ErrorCode::BufferNotFound || code == ErrorCode::ReaderDead; }
+
+zerobuffer::Writer connect(const std::string& name, std::chrono::milliseconds budget, const std::atomic<bool>& stop) {
+  constexpr std::chrono::milliseconds kRetryInterval(10);
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  while (true) {
+    try {
+      return zerobuffer::Writer(name);
+    } catch (const zerobuffer::ZeroBufferException& e) {
+      if (!start_up_race(e.code()) || stop.load() ||
+          std::chrono::steady_clock::now() + kRetryInterval > deadline) {
+        throw;
+      }
+      log(LogLevel::Debug, std::string("connectWriter: retrying after: ") + e.what());
+    }
+    std::this_thread::sleep_for(kRetryInterval);
+  }
+}
+
+/// Size of the shared memory object NAME (Linux: /dev/shm/NAME), or a conservative 1 GiB if
+/// it cannot be determined.
+std::uint64_t shared_memory_size(const std::string& name) {
+  struct stat st {};
+  if (::stat(("/dev/shm/" + name).c_str(), &st) == 0 && st.st_size > 0) return static_cast<std::uint64_t>(st.st_size);
+  return std::uint64_t{1} << 30;
+}
+
+/// What writeFrames reports, in its result and in the data of its errors.
+struct WriteProgress {
+  std::uint64_t written = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t first_sequence = 0;
+  std::uint64_t last_sequence = 0;
+
+  void add(std::uint64_t sequence, std::size_t size) {
+    if (written == 0) first_sequence = sequence;
+    last_sequence = sequence;
+    ++written;
+    bytes += size;
+  }
+
+  Json summary() const {
+    return Json{{"written", written},
+                {"firstSequence", first_sequence},
+                {"lastSequence", last_sequence},
+                {"bytes", bytes}};
+  }
+};
+
+}  // namespace
+
+WriterRole::WriterRole(const std::string& name, std::chrono::milliseconds budget, const std::atomic<bool>& stop)
+    : writer_(connect(name, budget, stop)), object_size_(shared_memory_size(name)) {}
+
+Json WriterRole::set_metadata(const Params& params) {
+  const auto text = params.optional_string("text");
+  const auto size = params.optional_uint("size");
+  const std::uint8_t seed = params.seed_or_zero("seed");
+  if (text.has_value() == size.has_value()) throw invalid_params("exactly one of 'text' and 'size' is required");
+  if (text) {
+    writer_.set_metadata(as_bytes(*text));
+    return Json{{"size", text->size()}};
+  }
+  if (*size > object_size_) {
+    // Not worth allocating: it cannot fit a metadata block inside an object of that size.
+    throw kind_error(ErrorCode::MetadataTooLarge, "metadata of " + std::to_string(*size) +
+                                                      " bytes exceeds the whole shared memory object of buffer \"" +
+                                                      writer_.name() + "\" (" + std::to_string(object_size_) +
+                                                      " bytes)");
+  }
+  std::vector<std::byte> metadata(static_cast<std::size_t>(*size));
+  pattern::fill(metadata, 0, seed);
+  writer_.set_metadata(metadata);
+  return Json{{"size", *size}};
+}
+
+std::uint64_t WriterRole::write_bytes(std::span<const std::byte> data, bool zero_copy) {
+  if (!zero_copy) return writer_.write_frame(data);
+  const std::span<std::byte> target = writer_.get_frame_buffer(data.size());
+  std::copy(data.begin(), data.end(), target.begin());
+  return writer_.commit_frame();
+}
+
+std::uint64_t WriterRole::write_pattern_frame(std::size_t size, std::uint8_t seed, bool zero_copy) {
+  // The library numbers a session's frames 1, 2, 3 ...: the next one is frames_written() + 1.
+  const std::uint64_t sequence = writer_.frames_written() + 1;
+  std::uint64_t written_as = 0;
+  if (zero_copy || size > object_size_) {
+    // A frame larger than the whole object can never fit; the zero-copy path lets the library
+    // say so without a source buffer of that size being allocated first.
+    const std::span<std::byte> target = writer_.get_frame_buffer(size);
+    pattern::fill(target, sequence, seed);
+    written_as = writer_.commit_frame();
+  } else {
+    if (scratch_.size() < size) scratch_.resize(size);
+    const std::span<std::byte> source(scratch_.data(), size);
+    pattern::fill(source, sequence, seed);
+    written_as = writer_.write_frame(source);
+  }
+  if (written_as != sequence) {
+    log(LogLevel::Error, "frame written as sequence " + std::to_string(written_as) + " but filled for sequence " +
+                             std::to_string(sequence));
+  }
+  return written_as;
+}
+
+Json WriterRole::write_frames(const Params& params, const std::atomic<bool>& stop) {
+  const auto text = params.optional_string("text");
+  const auto size = params.optional_uint("size");
+  const auto sizes = params.optional_uint_array("sizes");
+  const int given = int(text.has_value()) + int(size.has_value()) + int(sizes.has_value());
+  if (given != 1) throw invalid_params("exactly one of 'size', 'sizes' and 'text' is required");
+  const auto count_param = params.optional_uint("count");
+  const std::uint8_t seed = params.seed_or_zero("seed");
+  const bool zero_copy = params.bool_or("zeroCopy", false);
+  const auto delay = params.duration_or("delayMs", std::chrono::milliseconds(0));
+  const auto timeout = params.duration_or("timeoutMs", std::chrono::milliseconds(5000));
+
+  const std::vector<std::uint64_t> frame_sizes = sizes ? *sizes : std::vector<std::uint64_t>{size.value_or(0)};
+  const std::uint64_t count = text ? 1 : count_param.value_or(sizes ? sizes->size() : 1);
+
+  writer_.set_write_timeout(timeout);
+  const auto start = std::chrono::steady_clock::now();
+  WriteProgress progress;
+  try {
+    for (std::uint64_t i = 0; i < count; ++i) {
+      if (stop.load()) throw kind_error(ErrorCode::Internal, "interrupted by a signal");
+      if (i > 0 && delay.count() > 0 && !interruptible_sleep(delay, stop)) {
+        throw kind_error(ErrorCode::Internal, "interrupted by a signal");
+      }
+      if (text) {
+        progress.add(write_bytes(as_bytes(*text), zero_copy), text->size());
+      } else {
+        const std::uint64_t frame_size = frame_sizes[i % frame_sizes.size()];
+        progress.add(write_pattern_frame(static_cast<std::size_t>(frame_size), seed, zero_copy), frame_size);
+      }
+    }
+  } catch (const zerobuffer::ZeroBufferException& e) {
+    throw library_error(e, progress.summary());
+  } catch (RpcError& e) {
+    e.add_data(progress.summary());
+    throw;
+  }
+  Json result = progress.summary();
+  result["elapsedMs"] = elapsed_ms(start);
+  return result;
+}
+
+void WriterRole::add_status(Json& status) const {
+  status["framesWritten"] = writer_.frames_written();
+  status["bytesWritten"] = writer_.bytes_written();
+  status["peerConnected"] = writer_.is_reader_connected();
+}
+
+}  // namespace zbserve
