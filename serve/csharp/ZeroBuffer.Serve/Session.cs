@@ -1,0 +1,447 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.IO;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using System.Threading;
+
+namespace ZeroBuffer.Serve;
+
+/// <summary>
+/// The role this serve process plays (none, reader or writer) and the serve methods that act
+/// on it. Every method writes the members of its result object; failures are thrown as
+/// <see cref="RpcException"/>.
+/// </summary>
+internal sealed class Session : IDisposable
+{
+    /// <summary>Metadata larger than this is refused by the serve itself instead of being allocated.</summary>
+    private const long MaxMetadataAllocation = 64L << 20;
+
+    private static readonly string[] Capabilities = ["zeroCopyWrite", "holdFrames", "writerRestart", "createMode"];
+
+    private readonly List<Frame> _held = [];
+    private Reader? _reader;
+    private Writer? _writer;
+    private byte[] _scratch = [];
+
+    public delegate void Method(RequestParams parameters, Utf8JsonWriter result);
+
+    public Method? Find(string name) => name switch
+    {
+        "hello" => Hello,
+        "createReader" => CreateReader,
+        "connectWriter" => ConnectWriter,
+        "setMetadata" => SetMetadata,
+        "getMetadata" => GetMetadata,
+        "writeFrames" => WriteFrames,
+        "readFrames" => ReadFrames,
+        "releaseFrames" => ReleaseFrames,
+        "status" => Status,
+        "close" => (_, _) => Close(),
+        "shutdown" => (_, _) => Close(),
+        _ => null,
+    };
+
+    public static string LibraryVersion =>
+        typeof(Reader).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? typeof(Reader).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    /// <summary>Closes whatever role is held (held frames, reader or writer).</summary>
+    public void Close()
+    {
+        _held.Clear();
+        Reader? reader = _reader;
+        Writer? writer = _writer;
+        _reader = null;
+        _writer = null;
+        reader?.Dispose();
+        writer?.Dispose();
+    }
+
+    public void Dispose() => Close();
+
+    private static void Hello(RequestParams parameters, Utf8JsonWriter result)
+    {
+        result.WriteString("implementation", "csharp");
+        result.WriteString("library", $"ZeroBuffer {LibraryVersion} (.NET {Environment.Version})");
+        result.WriteString("wireVersion", "1.0.0");
+        result.WriteNumber("serveProtocol", 1);
+        result.WriteNumber("pid", Environment.ProcessId);
+        result.WriteStartArray("capabilities");
+        foreach (string capability in Capabilities)
+        {
+            result.WriteStringValue(capability);
+        }
+
+        result.WriteEndArray();
+    }
+
+    private void CreateReader(RequestParams parameters, Utf8JsonWriter result)
+    {
+        string name = parameters.String("name");
+        long metadataSize = parameters.Integer("metadataSize");
+        long payloadSize = parameters.Integer("payloadSize");
+        long? mode = parameters.OptionalInteger("mode");
+        RequireNoRole();
+        try
+        {
+            var config = new BufferConfig(metadataSize, payloadSize)
+            {
+                Mode = mode is { } m ? (UnixFileMode)m : BufferConfig.DefaultMode,
+            };
+            _reader = new Reader(name, config);
+        }
+        catch (Exception e)
+        {
+            throw RpcException.FromLibrary(e);
+        }
+
+        result.WriteNumber("metadataSize", _reader.MetadataSize);
+        result.WriteNumber("payloadSize", _reader.PayloadSize);
+        result.WriteNumber("mode", (int)_reader.Mode);
+        result.WriteNumber("pid", Environment.ProcessId);
+    }
+
+    private void ConnectWriter(RequestParams parameters, Utf8JsonWriter result)
+    {
+        string name = parameters.String("name");
+        long deadline = Stopwatch.GetTimestamp() + (long)(parameters.Milliseconds("timeoutMs", 0).TotalSeconds * Stopwatch.Frequency);
+        RequireNoRole();
+        while (true)
+        {
+            try
+            {
+                _writer = new Writer(name);
+                break;
+            }
+            catch (Exception e) when (IsStartupRace(e) && Stopwatch.GetTimestamp() < deadline)
+            {
+                Thread.Sleep(10);
+            }
+            catch (Exception e)
+            {
+                throw RpcException.FromLibrary(e);
+            }
+        }
+
+        result.WriteNumber("pid", Environment.ProcessId);
+    }
+
+    /// <summary>The buffer is missing or not initialised yet (no OIEB or no reader registered).</summary>
+    private static bool IsStartupRace(Exception e) =>
+        e is BufferNotFoundException || e is ReaderDeadException { ReaderPid: 0 };
+
+    private void SetMetadata(RequestParams parameters, Utf8JsonWriter result)
+    {
+        string? text = parameters.OptionalString("text");
+        long? size = parameters.OptionalInteger("size");
+        long seed = parameters.Integer("seed", 0);
+        if ((text is null) == (size is null))
+        {
+            throw RpcException.Params("give exactly one of \"text\" or \"size\"");
+        }
+
+        Writer writer = RequireWriter();
+        byte[] metadata;
+        if (text is not null)
+        {
+            metadata = Encoding.UTF8.GetBytes(text);
+        }
+        else if (size < 0 || size > MaxMetadataAllocation)
+        {
+            throw new RpcException(ErrorKinds.MetadataTooLarge, $"metadata of {size} bytes can not be written", null);
+        }
+        else
+        {
+            metadata = new byte[size!.Value];
+            PayloadPattern.Fill(metadata, 0, seed);
+        }
+
+        try
+        {
+            writer.SetMetadata(metadata);
+        }
+        catch (Exception e)
+        {
+            throw RpcException.FromLibrary(e);
+        }
+
+        result.WriteNumber("size", metadata.Length);
+    }
+
+    private void GetMetadata(RequestParams parameters, Utf8JsonWriter result)
+    {
+        long? seed = parameters.OptionalInteger("seed");
+        long? size = parameters.OptionalInteger("size");
+        Reader reader = RequireReader();
+        ReadOnlySpan<byte> metadata;
+        try
+        {
+            metadata = reader.GetMetadata();
+        }
+        catch (Exception e)
+        {
+            throw RpcException.FromLibrary(e);
+        }
+
+        result.WriteNumber("size", metadata.Length);
+        if (Utf8.IsValid(metadata))
+        {
+            result.WriteString("text", metadata);
+        }
+
+        if (seed is not null || size is not null)
+        {
+            bool valid = (size is null || size == metadata.Length) && PayloadPattern.Verify(metadata, 0, seed ?? 0, out _);
+            result.WriteBoolean("valid", valid);
+        }
+    }
+
+    private void WriteFrames(RequestParams parameters, Utf8JsonWriter result)
+    {
+        long? size = parameters.OptionalInteger("size");
+        List<long>? sizes = parameters.OptionalIntegerArray("sizes");
+        string? text = parameters.OptionalString("text");
+        int given = (size is null ? 0 : 1) + (sizes is null ? 0 : 1) + (text is null ? 0 : 1);
+        if (given != 1)
+        {
+            throw RpcException.Params("give exactly one of \"size\", \"sizes\" or \"text\"");
+        }
+
+        long? countParam = parameters.OptionalInteger("count");
+        long seed = parameters.Integer("seed", 0);
+        bool zeroCopy = parameters.Boolean("zeroCopy", false);
+        TimeSpan delay = parameters.Milliseconds("delayMs", 0);
+        TimeSpan timeout = parameters.Milliseconds("timeoutMs", 5000);
+        if (sizes is { Count: 0 } && countParam is > 0)
+        {
+            throw RpcException.Params("\"sizes\" must not be empty");
+        }
+
+        Writer writer = RequireWriter();
+        byte[]? textBytes = text is null ? null : Encoding.UTF8.GetBytes(text);
+        long count = text is not null ? 1 : countParam ?? (sizes?.Count ?? 1);
+
+        long written = 0;
+        long bytes = 0;
+        ulong first = 0;
+        ulong last = 0;
+        long start = Stopwatch.GetTimestamp();
+        try
+        {
+            for (long i = 0; i < count; i++)
+            {
+                if (i > 0 && delay > TimeSpan.Zero)
+                {
+                    Thread.Sleep(delay);
+                }
+
+                ulong sequence = writer.NextSequence;
+                long frameSize;
+                if (textBytes is not null)
+                {
+                    frameSize = textBytes.Length;
+                    WriteCopy(writer, textBytes, timeout, zeroCopy);
+                }
+                else
+                {
+                    frameSize = sizes is null ? size!.Value : sizes[(int)(i % sizes.Count)];
+                    WritePattern(writer, frameSize, sequence, seed, timeout, zeroCopy);
+                }
+
+                written++;
+                bytes += frameSize;
+                first = first == 0 ? sequence : first;
+                last = sequence;
+            }
+        }
+        catch (Exception e)
+        {
+            throw RpcException.FromLibrary(e, json =>
+            {
+                json.WriteNumber("written", written);
+                json.WriteNumber("firstSequence", first);
+                json.WriteNumber("lastSequence", last);
+            });
+        }
+
+        result.WriteNumber("written", written);
+        result.WriteNumber("firstSequence", first);
+        result.WriteNumber("lastSequence", last);
+        result.WriteNumber("bytes", bytes);
+        result.WriteNumber("elapsedMs", Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+    }
+
+    private static void WriteCopy(Writer writer, byte[] data, TimeSpan timeout, bool zeroCopy)
+    {
+        if (zeroCopy)
+        {
+            data.CopyTo(writer.GetFrameBuffer(data.Length, timeout));
+            writer.CommitFrame();
+        }
+        else
+        {
+            writer.WriteFrame(data, timeout);
+        }
+    }
+
+    private void WritePattern(Writer writer, long frameSize, ulong sequence, long seed, TimeSpan timeout, bool zeroCopy)
+    {
+        // Sizes outside int range or beyond the ring go straight to the library, which refuses them.
+        int size = (int)Math.Clamp(frameSize, int.MinValue, int.MaxValue);
+        if (zeroCopy || size <= 0 || size > writer.PayloadSize)
+        {
+            if (frameSize > int.MaxValue)
+            {
+                throw new FrameTooLargeException($"a frame of {frameSize} bytes can never fit the payload ring of {writer.PayloadSize} bytes");
+            }
+
+            Span<byte> buffer = writer.GetFrameBuffer(size, timeout);
+            PayloadPattern.Fill(buffer, sequence, seed);
+            writer.CommitFrame();
+            return;
+        }
+
+        if (_scratch.Length < size)
+        {
+            _scratch = new byte[size];
+        }
+
+        Span<byte> data = _scratch.AsSpan(0, size);
+        PayloadPattern.Fill(data, sequence, seed);
+        writer.WriteFrame(data, timeout);
+    }
+
+    private void ReadFrames(RequestParams parameters, Utf8JsonWriter result)
+    {
+        long count = parameters.Integer("count", 1);
+        TimeSpan timeout = parameters.Milliseconds("timeoutMs", 5000);
+        long seed = parameters.Integer("seed", 0);
+        bool verify = parameters.Boolean("verify", true);
+        TimeSpan delay = parameters.Milliseconds("delayMs", 0);
+        bool hold = parameters.Boolean("hold", false);
+        bool untilWriterGone = parameters.Boolean("untilWriterGone", false);
+        Reader reader = RequireReader();
+
+        var summary = new ReadSummary();
+        long start = Stopwatch.GetTimestamp();
+        bool writerGone = false;
+        try
+        {
+            while (untilWriterGone || summary.Read < count)
+            {
+                Frame frame;
+                try
+                {
+                    if (!reader.TryReadFrame(timeout, out frame))
+                    {
+                        throw new RpcException(ErrorKinds.Timeout, $"no frame within {timeout.TotalMilliseconds} ms", summary.WriteSummary);
+                    }
+                }
+                catch (WriterDeadException) when (untilWriterGone)
+                {
+                    writerGone = true;
+                    break;
+                }
+
+                try
+                {
+                    summary.Add(frame, verify, seed);
+                    if (delay > TimeSpan.Zero)
+                    {
+                        Thread.Sleep(delay);
+                    }
+                }
+                finally
+                {
+                    if (hold)
+                    {
+                        _held.Add(frame);
+                    }
+                    else
+                    {
+                        frame.Dispose();
+                    }
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            throw RpcException.FromLibrary(e, json => summary.WriteSummary(json));
+        }
+
+        summary.WriteSummary(result);
+        result.WriteNumber("elapsedMs", Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        if (untilWriterGone)
+        {
+            result.WriteBoolean("writerGone", writerGone);
+        }
+
+        result.WriteStartArray("frames");
+        foreach (FrameReport report in summary.Listed)
+        {
+            report.Write(result);
+        }
+
+        result.WriteEndArray();
+    }
+
+    private void ReleaseFrames(RequestParams parameters, Utf8JsonWriter result)
+    {
+        long? count = parameters.OptionalInteger("count");
+        RequireReader();
+        int released = (int)Math.Clamp(count ?? _held.Count, 0, _held.Count);
+        for (int i = 0; i < released; i++)
+        {
+            _held[i].Dispose();
+        }
+
+        _held.RemoveRange(0, released);
+        result.WriteNumber("released", released);
+    }
+
+    private void Status(RequestParams parameters, Utf8JsonWriter result)
+    {
+        if (_reader is not null)
+        {
+            result.WriteString("role", "reader");
+            result.WriteString("name", _reader.Name);
+            result.WriteNumber("framesRead", _reader.FramesRead);
+            result.WriteNumber("bytesRead", _reader.BytesRead);
+            result.WriteBoolean("peerConnected", _reader.IsWriterConnected);
+        }
+        else if (_writer is not null)
+        {
+            result.WriteString("role", "writer");
+            result.WriteString("name", _writer.Name);
+            result.WriteNumber("framesWritten", _writer.FramesWritten);
+            result.WriteNumber("bytesWritten", _writer.BytesWritten);
+            result.WriteBoolean("peerConnected", _writer.IsReaderConnected);
+        }
+        else
+        {
+            result.WriteString("role", "none");
+            result.WriteNull("name");
+            result.WriteBoolean("peerConnected", false);
+        }
+
+        result.WriteNumber("held", _held.Count);
+    }
+
+    private void RequireNoRole()
+    {
+        if (_reader is not null || _writer is not null)
+        {
+            throw RpcException.State($"this serve already holds the {(_reader is not null ? "reader" : "writer")} role; close it first");
+        }
+    }
+
+    private Reader RequireReader() =>
+        _reader ?? throw RpcException.State(_writer is null ? "no role: call createReader first" : "this serve is a writer, not a reader");
+
+    private Writer RequireWriter() =>
+        _writer ?? throw RpcException.State(_reader is null ? "no role: call connectWriter first" : "this serve is a reader, not a writer");
+}
