@@ -43,19 +43,36 @@ def _os_error(what: str, err: int) -> InternalException:
 
 
 def pid_alive(pid: int) -> bool:
-    """True if a process with this PID exists (EPERM means it exists under another user)."""
-    if pid <= 0:
+    """True if a process with this PID exists and is not a zombie.
+
+    EPERM means the process exists under another user. A killed process stays a zombie until
+    its parent reaps it, and kill(pid, 0) still succeeds then; it counts as dead.
+    """
+    if pid <= 0 or pid > _PID_MAX:
         return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    except (OverflowError, OSError):
-        # A PID that does not fit pid_t (a corrupt field) names no process.
+        pass
+    except OSError:
         return False
-    return True
+    return not _is_zombie(pid)
+
+
+_PID_MAX = 2**31 - 1
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat_file:
+            text = stat_file.read(512)
+    except OSError:
+        return False
+    # The command name in parentheses may itself contain ')': the state follows the last one.
+    paren = text.rfind(b")")
+    return paren >= 0 and text[paren + 1 : paren + 3] in (b" Z", b" X")
 
 
 # --------------------------------------------------------------------------------------------

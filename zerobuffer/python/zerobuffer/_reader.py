@@ -366,11 +366,13 @@ class Reader:
         return Frame(data, sequence, partial(self._release_hold, hold))
 
     def _new_writer_session(self) -> bool:
-        """A frame 1 out of turn starts a new writer session if a different (or restarted) writer lives."""
-        pid = self._oieb.writer_pid
-        if pid == 0 or not pid_alive(pid):
-            return False
-        return pid != self._session_pid or self._writer_gap
+        """A frame 1 out of turn starts a new writer session if the writer changed.
+
+        That is: writer_pid differs from the one seen at the current session's first frame, or
+        the reader saw the writer gone (PID 0 or dead) since then; the latter covers a writer
+        that reconnects from the same process, and one that already left again.
+        """
+        return self._oieb.writer_pid != self._session_pid or self._writer_gap
 
     def _set_read_pos(self, pos: int) -> None:
         self._read_pos = pos

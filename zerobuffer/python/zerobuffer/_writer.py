@@ -149,7 +149,7 @@ class Writer:
     def set_metadata(self, data: Any) -> None:
         """Stores the buffer's write-once metadata (any bytes-like object).
 
-        Raises MetadataAlreadyWrittenException, MetadataTooLargeException.
+        Raises MetadataAlreadyWrittenException, MetadataTooLargeException, ReaderDeadException.
         """
         source = _byte_view(data)
         target = self.get_metadata_buffer(source.nbytes)
@@ -163,6 +163,9 @@ class Writer:
             raise InvalidStateException("get_metadata_buffer called again before commit_metadata")
         if size < 0:
             raise MetadataTooLargeException(f"metadata size must not be negative, got {size}")
+        reader_pid = self._oieb.reader_pid
+        if reader_pid == 0 or not pid_alive(reader_pid):
+            raise ReaderDeadException(f"the reader of buffer '{self.name}' is gone (pid {reader_pid})")
         if self._oieb.metadata_written_bytes != 0:
             raise MetadataAlreadyWrittenException(f"metadata of buffer '{self.name}' was already written")
         if METADATA_PREFIX_SIZE + size > self._metadata_size:
