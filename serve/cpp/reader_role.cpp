@@ -36,15 +36,17 @@ Json ReaderRole::created() const {
               {"pid", ::getpid()}};
 }
 
-Json ReaderRole::get_metadata(const Params& params) const {
-  const auto seed = params.optional_seed("seed");
-  const auto size = params.optional_uint("size");
+MetadataQuery MetadataQuery::from(const Params& params) {
+  return MetadataQuery{params.optional_seed("seed"), params.optional_uint("size")};
+}
+
+Json ReaderRole::get_metadata(const MetadataQuery& query) const {
   const std::span<const std::byte> metadata = reader_.get_metadata();
   Json result{{"size", metadata.size()}};
   if (is_valid_utf8(metadata)) result["text"] = to_string(metadata);
-  if (seed || size) {
-    const bool size_matches = !size || *size == metadata.size();
-    result["valid"] = size_matches && !pattern::first_mismatch(metadata, 0, seed.value_or(0));
+  if (query.seed || query.size) {
+    const bool size_matches = !query.size || *query.size == metadata.size();
+    result["valid"] = size_matches && !pattern::first_mismatch(metadata, 0, query.seed.value_or(0));
   }
   return result;
 }
@@ -76,17 +78,35 @@ struct ReadProgress {
 
 constexpr std::size_t kMaxListedFrames = 64;
 
+/// read_frame(timeout) in slices of at most 100 ms, so that a stop signal ends a long wait.
+zerobuffer::Frame next_frame(zerobuffer::Reader& reader, std::chrono::milliseconds timeout,
+                             const std::atomic<bool>& stop) {
+  constexpr std::chrono::milliseconds kSlice(100);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    zerobuffer::Frame frame = reader.read_frame(std::clamp(left, std::chrono::milliseconds(0), kSlice));
+    if (frame || left <= kSlice) return frame;
+    if (stop.load()) throw kind_error(ErrorCode::Internal, "interrupted by a signal");
+  }
+}
+
 }  // namespace
 
-Json ReaderRole::read_frames(const Params& params, const std::atomic<bool>& stop) {
-  const std::uint64_t count = params.uint_or("count", 1);
-  const auto timeout = params.duration_or("timeoutMs", std::chrono::milliseconds(5000));
-  const std::uint8_t seed = params.seed_or_zero("seed");
-  const bool verify = params.bool_or("verify", true);
-  const auto delay = params.duration_or("delayMs", std::chrono::milliseconds(0));
-  const bool hold = params.bool_or("hold", false);
-  const bool until_writer_gone = params.bool_or("untilWriterGone", false);
+ReadRequest ReadRequest::from(const Params& params) {
+  ReadRequest r;
+  r.count = params.uint_or("count", r.count);
+  r.timeout = params.duration_or("timeoutMs", r.timeout);
+  r.seed = params.seed_or_zero("seed");
+  r.verify = params.bool_or("verify", r.verify);
+  r.delay = params.duration_or("delayMs", r.delay);
+  r.hold = params.bool_or("hold", r.hold);
+  r.until_writer_gone = params.bool_or("untilWriterGone", r.until_writer_gone);
+  return r;
+}
 
+Json ReaderRole::read_frames(const ReadRequest& request, const std::atomic<bool>& stop) {
+  const auto& [count, timeout, seed, verify, delay, hold, until_writer_gone] = request;
   const auto start = std::chrono::steady_clock::now();
   ReadProgress progress;
   Json frames = Json::array();
@@ -96,7 +116,7 @@ Json ReaderRole::read_frames(const Params& params, const std::atomic<bool>& stop
       if (stop.load()) throw kind_error(ErrorCode::Internal, "interrupted by a signal");
       zerobuffer::Frame frame;
       try {
-        frame = reader_.read_frame(timeout);
+        frame = next_frame(reader_, timeout, stop);
       } catch (const zerobuffer::WriterDeadException&) {
         if (!until_writer_gone) throw;
         writer_gone = true;

@@ -17,6 +17,43 @@
 
 namespace zbserve {
 
+/// The parameters of each role method, parsed (and shape-checked, -32602) before any role
+/// check, so that a malformed request fails the same way in every state.
+struct MetadataQuery {
+  std::optional<std::uint8_t> seed;
+  std::optional<std::uint64_t> size;
+  static MetadataQuery from(const Params& params);
+};
+
+struct ReadRequest {
+  std::uint64_t count = 1;
+  std::chrono::milliseconds timeout{5000};
+  std::uint8_t seed = 0;
+  bool verify = true;
+  std::chrono::milliseconds delay{0};
+  bool hold = false;
+  bool until_writer_gone = false;
+  static ReadRequest from(const Params& params);
+};
+
+struct MetadataWrite {
+  std::optional<std::string> text;  // else `size` bytes of pattern
+  std::uint64_t size = 0;
+  std::uint8_t seed = 0;
+  static MetadataWrite from(const Params& params);
+};
+
+struct WriteRequest {
+  std::optional<std::string> text;   // one text frame, or
+  std::vector<std::uint64_t> sizes;  // pattern frames of these sizes, cycled
+  std::uint64_t count = 1;
+  std::uint8_t seed = 0;
+  bool zero_copy = false;
+  std::chrono::milliseconds delay{0};
+  std::chrono::milliseconds timeout{5000};
+  static WriteRequest from(const Params& params);
+};
+
 /// Sleeps `duration` in slices, returning early (false) when `stop` is raised.
 bool interruptible_sleep(std::chrono::milliseconds duration, const std::atomic<bool>& stop);
 
@@ -30,8 +67,8 @@ class ReaderRole {
 
   /// The createReader result: sizes after rounding, mode applied, pid.
   Json created() const;
-  Json get_metadata(const Params& params) const;
-  Json read_frames(const Params& params, const std::atomic<bool>& stop);
+  Json get_metadata(const MetadataQuery& query) const;
+  Json read_frames(const ReadRequest& request, const std::atomic<bool>& stop);
   /// Releases up to `count` held frames (all when nullopt), oldest first; returns how many.
   std::uint64_t release(std::optional<std::uint64_t> count) noexcept;
   void add_status(Json& status) const;
@@ -50,8 +87,8 @@ class WriterRole {
   /// Connects, retrying the start-up race for up to `budget`; library exceptions propagate.
   WriterRole(const std::string& name, std::chrono::milliseconds budget, const std::atomic<bool>& stop);
 
-  Json set_metadata(const Params& params);
-  Json write_frames(const Params& params, const std::atomic<bool>& stop);
+  Json set_metadata(const MetadataWrite& request);
+  Json write_frames(const WriteRequest& request, const std::atomic<bool>& stop);
   void add_status(Json& status) const;
   const std::string& name() const noexcept { return writer_.name(); }
   void close() noexcept { writer_.close(); }

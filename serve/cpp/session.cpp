@@ -100,13 +100,27 @@ Json Session::connect_writer(const Params& params) {
   return Json{{"pid", ::getpid()}};
 }
 
-Json Session::set_metadata(const Params& params) { return require_writer("setMetadata").set_metadata(params); }
+// Parameters are parsed before the role is checked: a malformed request is -32602 in any state.
 
-Json Session::get_metadata(const Params& params) { return require_reader("getMetadata").get_metadata(params); }
+Json Session::set_metadata(const Params& params) {
+  const auto request = MetadataWrite::from(params);
+  return require_writer("setMetadata").set_metadata(request);
+}
 
-Json Session::write_frames(const Params& params) { return require_writer("writeFrames").write_frames(params, stop_); }
+Json Session::get_metadata(const Params& params) {
+  const auto query = MetadataQuery::from(params);
+  return require_reader("getMetadata").get_metadata(query);
+}
 
-Json Session::read_frames(const Params& params) { return require_reader("readFrames").read_frames(params, stop_); }
+Json Session::write_frames(const Params& params) {
+  const auto request = WriteRequest::from(params);
+  return require_writer("writeFrames").write_frames(request, stop_);
+}
+
+Json Session::read_frames(const Params& params) {
+  const auto request = ReadRequest::from(params);
+  return require_reader("readFrames").read_frames(request, stop_);
+}
 
 Json Session::release_frames(const Params& params) {
   const auto count = params.optional_uint("count");

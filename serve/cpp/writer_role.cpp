@@ -69,26 +69,33 @@ struct WriteProgress {
 WriterRole::WriterRole(const std::string& name, std::chrono::milliseconds budget, const std::atomic<bool>& stop)
     : writer_(connect(name, budget, stop)), object_size_(shared_memory_size(name)) {}
 
-Json WriterRole::set_metadata(const Params& params) {
-  const auto text = params.optional_string("text");
+MetadataWrite MetadataWrite::from(const Params& params) {
+  MetadataWrite r;
+  r.text = params.optional_string("text");
   const auto size = params.optional_uint("size");
-  const std::uint8_t seed = params.seed_or_zero("seed");
-  if (text.has_value() == size.has_value()) throw invalid_params("exactly one of 'text' and 'size' is required");
+  r.seed = params.seed_or_zero("seed");
+  if (r.text.has_value() == size.has_value()) throw invalid_params("exactly one of 'text' and 'size' is required");
+  r.size = size.value_or(r.text ? r.text->size() : 0);
+  return r;
+}
+
+Json WriterRole::set_metadata(const MetadataWrite& request) {
+  const auto& [text, size, seed] = request;
   if (text) {
     writer_.set_metadata(as_bytes(*text));
     return Json{{"size", text->size()}};
   }
-  if (*size > object_size_) {
+  if (size > object_size_) {
     // Not worth allocating: it cannot fit a metadata block inside an object of that size.
-    throw kind_error(ErrorCode::MetadataTooLarge, "metadata of " + std::to_string(*size) +
+    throw kind_error(ErrorCode::MetadataTooLarge, "metadata of " + std::to_string(size) +
                                                       " bytes exceeds the whole shared memory object of buffer \"" +
                                                       writer_.name() + "\" (" + std::to_string(object_size_) +
                                                       " bytes)");
   }
-  std::vector<std::byte> metadata(static_cast<std::size_t>(*size));
+  std::vector<std::byte> metadata(static_cast<std::size_t>(size));
   pattern::fill(metadata, 0, seed);
   writer_.set_metadata(metadata);
-  return Json{{"size", *size}};
+  return Json{{"size", size}};
 }
 
 std::uint64_t WriterRole::write_bytes(std::span<const std::byte> data, bool zero_copy) {
@@ -121,21 +128,32 @@ std::uint64_t WriterRole::write_pattern_frame(std::size_t size, std::uint8_t see
   return written_as;
 }
 
-Json WriterRole::write_frames(const Params& params, const std::atomic<bool>& stop) {
-  const auto text = params.optional_string("text");
+WriteRequest WriteRequest::from(const Params& params) {
+  WriteRequest r;
+  r.text = params.optional_string("text");
   const auto size = params.optional_uint("size");
-  const auto sizes = params.optional_uint_array("sizes");
-  const int given = int(text.has_value()) + int(size.has_value()) + int(sizes.has_value());
+  auto sizes = params.optional_uint_array("sizes");
+  const int given = int(r.text.has_value()) + int(size.has_value()) + int(sizes.has_value());
   if (given != 1) throw invalid_params("exactly one of 'size', 'sizes' and 'text' is required");
-  const auto count_param = params.optional_uint("count");
-  const std::uint8_t seed = params.seed_or_zero("seed");
-  const bool zero_copy = params.bool_or("zeroCopy", false);
-  const auto delay = params.duration_or("delayMs", std::chrono::milliseconds(0));
-  const auto timeout = params.duration_or("timeoutMs", std::chrono::milliseconds(5000));
+  const auto count = params.optional_uint("count");
+  r.seed = params.seed_or_zero("seed");
+  r.zero_copy = params.bool_or("zeroCopy", r.zero_copy);
+  r.delay = params.duration_or("delayMs", r.delay);
+  r.timeout = params.duration_or("timeoutMs", r.timeout);
+  if (r.text) {
+    r.count = 1;  // a text frame ignores count, sizes and seed
+  } else if (sizes) {
+    r.sizes = std::move(*sizes);
+    r.count = count.value_or(r.sizes.size());
+  } else {
+    r.sizes = {*size};
+    r.count = count.value_or(1);
+  }
+  return r;
+}
 
-  const std::vector<std::uint64_t> frame_sizes = sizes ? *sizes : std::vector<std::uint64_t>{size.value_or(0)};
-  const std::uint64_t count = text ? 1 : count_param.value_or(sizes ? sizes->size() : 1);
-
+Json WriterRole::write_frames(const WriteRequest& request, const std::atomic<bool>& stop) {
+  const auto& [text, frame_sizes, count, seed, zero_copy, delay, timeout] = request;
   writer_.set_write_timeout(timeout);
   const auto start = std::chrono::steady_clock::now();
   WriteProgress progress;
