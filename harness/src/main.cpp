@@ -89,6 +89,7 @@ class Harness {
   }
 
   int list() {
+    const ExpectedFailures expected = ExpectedFailures::load(s_.expected_dir, ports_, catalog_);
     std::size_t width = 10;
     for (const auto* s : selected_scenarios()) width = std::max(width, s->id.size());
     for (const auto* s : selected_scenarios()) {
@@ -97,7 +98,8 @@ class Harness {
       std::printf("%-*s  %-8s  %s%s%s\n", static_cast<int>(width), s->id.c_str(), s->tier.c_str(), s->title.c_str(),
                   needs.empty() ? "" : "  ", needs.c_str());
     }
-    std::printf("\n%zu scenarios. Ports (%s):\n", selected_scenarios().size(), s_.ports_file.c_str());
+    std::printf("\n%zu scenarios, %zu expected-failure entries. Ports (%s):\n", selected_scenarios().size(),
+                expected.entries().size(), s_.ports_file.c_str());
     for (const auto& port : ports_.ports) {
       std::string command;
       for (const auto& arg : port.command) command += (command.empty() ? "" : " ") + shell_quote(arg);
