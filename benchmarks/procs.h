@@ -1,0 +1,56 @@
+// Runs benchmark roles in child processes of a coordinator (fork, no exec): a process-shared
+// barrier, a shared result block per role, a deadline after which every role is SIGKILLed.
+#pragma once
+
+#include <pthread.h>
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace zbb {
+
+constexpr int kMaxRoles = 2;
+constexpr int kResultValues = 48;
+
+struct RoleResult {
+  int done = 0;  // 1 when the role's body returned normally
+  char error[480] = {};
+  double v[kResultValues] = {};
+};
+
+struct SharedBlock {
+  pthread_barrier_t barrier;
+  std::atomic<int> stage{0};              // free for the workload (e.g. "streaming now")
+  std::atomic<std::uint64_t> mark_ns{0};  // free for the workload (e.g. the kill time)
+  RoleResult role[kMaxRoles];
+};
+
+struct RunOptions {
+  int roles = 2;
+  double timeout_s = 60;
+  int pin[kMaxRoles] = {-1, -1};  // CPU per role, -1 = not pinned
+  /// Runs in the coordinator right after the fork. It may kill a role; it must then reap it
+  /// with waitpid and set its pid to -1.
+  std::function<void(pid_t* pids, SharedBlock& shared)> on_started;
+};
+
+struct RunOutcome {
+  bool ok = false;        // every role that was not killed on purpose finished its body
+  std::string error;      // first error, with the role number
+  SharedBlock* shared = nullptr;  // valid until the next run
+};
+
+/// Forks opts.roles children; child i runs body(i, shared) and exits. Blocks until all exited
+/// or the timeout passed (then kills them).
+RunOutcome run_roles(const std::function<void(int role, SharedBlock& shared)>& body, const RunOptions& opts);
+
+/// Waits on the shared barrier (all roles).
+void barrier(SharedBlock& shared);
+
+/// Blocks SIGCHLD in the coordinator so that run_roles can wait for it without polling.
+void init_process_runner();
+
+}  // namespace zbb
