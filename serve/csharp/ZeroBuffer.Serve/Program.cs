@@ -1,9 +1,10 @@
 using System;
 using System.Buffers;
 using System.IO;
-using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace ZeroBuffer.Serve;
 
@@ -44,18 +45,37 @@ internal static class Program
             }
         }
 
-        using var input = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false), false, 1 << 16);
+        using Stream input = Console.OpenStandardInput();
         using Stream output = Console.OpenStandardOutput();
         using var session = new Session();
         var server = new Server(session, output);
+        var lines = new LineReader(input);
+        var gate = new object();
+
+        // SIGTERM, SIGINT, SIGHUP: let the current request finish, close gracefully, exit 0.
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            lock (gate)
+            {
+                session.Close();
+                Environment.Exit(0);
+            }
+        }
+
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
         try
         {
-            string? line;
-            while ((line = input.ReadLine()) is not null)
+            while (lines.TryReadLine(out ReadOnlyMemory<byte> line, out bool tooLong))
             {
-                if (!server.Handle(line))
+                lock (gate)
                 {
-                    break; // shutdown
+                    if (!server.Handle(line, tooLong))
+                    {
+                        break; // shutdown
+                    }
                 }
             }
         }
@@ -64,7 +84,11 @@ internal static class Program
             Console.Error.WriteLine($"{ProgramName}: I/O error, exiting: {e.Message}");
         }
 
-        session.Close();
+        lock (gate)
+        {
+            session.Close();
+        }
+
         return 0;
     }
 }
@@ -85,10 +109,22 @@ internal sealed class Server
     }
 
     /// <summary>Handles one line; false when the serve should exit (after shutdown).</summary>
-    public bool Handle(string line)
+    public bool Handle(ReadOnlyMemory<byte> line, bool tooLong = false)
     {
-        if (string.IsNullOrWhiteSpace(line))
+        if (tooLong)
         {
+            WriteError(default, hasId: true, new RpcException(RpcException.ParseError, $"parse error: line longer than {LineReader.MaxLineLength} bytes"));
+            return true;
+        }
+
+        if (line.Span.Trim(" \t"u8).IsEmpty)
+        {
+            return true;
+        }
+
+        if (!Utf8.IsValid(line.Span))
+        {
+            WriteError(default, hasId: true, new RpcException(RpcException.ParseError, "parse error: the line is not valid UTF-8"));
             return true;
         }
 

@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
 
 namespace ZeroBuffer.Serve;
@@ -45,21 +47,80 @@ internal readonly struct RequestParams
         return value.ValueKind == JsonValueKind.String ? value.GetString()! : throw WrongType(name, "a string");
     }
 
+    /// <summary>A required non-negative integer (sizes, counts); values beyond long range are clamped.</summary>
     public long Integer(string name) => OptionalInteger(name) ?? throw Missing(name);
 
+    /// <summary>An optional non-negative integer with a default.</summary>
     public long Integer(string name, long defaultValue) => OptionalInteger(name) ?? defaultValue;
 
-    public long? OptionalInteger(string name)
+    /// <summary>
+    /// An optional non-negative integer that fits in 64 bits (<c>5</c> and <c>5.0</c> alike).
+    /// Values above <see cref="long.MaxValue"/> are passed on as <see cref="long.MaxValue"/>:
+    /// no buffer or count can be that large, so the library's answer does not change.
+    /// </summary>
+    public long? OptionalInteger(string name, ulong maximum = ulong.MaxValue)
     {
         if (!TryGet(name, out JsonElement value))
         {
             return null;
         }
 
-        return value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out long number)
-            ? number
-            : throw WrongType(name, "an integer");
+        ulong number;
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            throw WrongType(name, "a non-negative integer");
+        }
+
+        if (!value.TryGetUInt64(out number))
+        {
+            if (!value.TryGetDouble(out double real) || real < 0 || real >= 18446744073709551616.0 || Math.Floor(real) != real)
+            {
+                throw WrongType(name, "a non-negative integer");
+            }
+
+            number = (ulong)real;
+        }
+
+        if (number > maximum)
+        {
+            throw WrongType(name, $"an integer of at most {maximum}");
+        }
+
+        return number > long.MaxValue ? long.MaxValue : (long)number;
     }
+
+    /// <summary>An optional integer of any sign and size, reduced modulo 251 (the pattern seed).</summary>
+    public long? OptionalSeed(string name)
+    {
+        if (!TryGet(name, out JsonElement value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Number)
+        {
+            throw WrongType(name, "an integer");
+        }
+
+        BigInteger seed;
+        if (value.TryGetInt64(out long small))
+        {
+            seed = small;
+        }
+        else if (!BigInteger.TryParse(value.GetRawText(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out seed))
+        {
+            if (!value.TryGetDouble(out double real) || Math.Floor(real) != real || double.IsInfinity(real))
+            {
+                throw WrongType(name, "an integer");
+            }
+
+            seed = new BigInteger(real);
+        }
+
+        return (long)(((seed % 251) + 251) % 251);
+    }
+
+    public long Seed(string name) => OptionalSeed(name) ?? 0;
 
     public bool Boolean(string name, bool defaultValue)
     {
@@ -91,20 +152,26 @@ internal readonly struct RequestParams
         var list = new List<long>(value.GetArrayLength());
         foreach (JsonElement item in value.EnumerateArray())
         {
-            if (item.ValueKind != JsonValueKind.Number || !item.TryGetInt64(out long number))
+            if (item.ValueKind != JsonValueKind.Number || !item.TryGetUInt64(out ulong number))
             {
-                throw WrongType(name, "an array of integers");
+                if (item.ValueKind != JsonValueKind.Number || !item.TryGetDouble(out double real) || real < 0
+                    || real >= 18446744073709551616.0 || Math.Floor(real) != real)
+                {
+                    throw WrongType(name, "an array of non-negative integers");
+                }
+
+                number = (ulong)real;
             }
 
-            list.Add(number);
+            list.Add(number > long.MaxValue ? long.MaxValue : (long)number);
         }
 
         return list;
     }
 
-    /// <summary>A duration in milliseconds; negative values mean "do not wait".</summary>
+    /// <summary>A duration in milliseconds, at most 2147483647 ms.</summary>
     public TimeSpan Milliseconds(string name, long defaultValue) =>
-        TimeSpan.FromMilliseconds(Math.Max(0, Integer(name, defaultValue)));
+        TimeSpan.FromMilliseconds(Math.Min(int.MaxValue, Integer(name, defaultValue)));
 
     private bool TryGet(string name, out JsonElement value)
     {

@@ -17,8 +17,8 @@ namespace ZeroBuffer.Serve;
 /// </summary>
 internal sealed class Session : IDisposable
 {
-    /// <summary>Metadata larger than this is refused by the serve itself instead of being allocated.</summary>
-    private const long MaxMetadataAllocation = 64L << 20;
+    /// <summary>Size of the buffer header in front of the metadata block.</summary>
+    private const long Oieb = 128;
 
     private static readonly string[] Capabilities = ["zeroCopyWrite", "holdFrames", "writerRestart", "createMode"];
 
@@ -52,6 +52,11 @@ internal sealed class Session : IDisposable
     /// <summary>Closes whatever role is held (held frames, reader or writer).</summary>
     public void Close()
     {
+        foreach (Frame frame in _held)
+        {
+            frame.Dispose();
+        }
+
         _held.Clear();
         Reader? reader = _reader;
         Writer? writer = _writer;
@@ -84,7 +89,7 @@ internal sealed class Session : IDisposable
         string name = parameters.String("name");
         long metadataSize = parameters.Integer("metadataSize");
         long payloadSize = parameters.Integer("payloadSize");
-        long? mode = parameters.OptionalInteger("mode");
+        long? mode = parameters.OptionalInteger("mode", uint.MaxValue);
         RequireNoRole();
         try
         {
@@ -138,7 +143,7 @@ internal sealed class Session : IDisposable
     {
         string? text = parameters.OptionalString("text");
         long? size = parameters.OptionalInteger("size");
-        long seed = parameters.Integer("seed", 0);
+        long seed = parameters.Seed("seed");
         if ((text is null) == (size is null))
         {
             throw RpcException.Params("give exactly one of \"text\" or \"size\"");
@@ -150,9 +155,11 @@ internal sealed class Session : IDisposable
         {
             metadata = Encoding.UTF8.GetBytes(text);
         }
-        else if (size < 0 || size > MaxMetadataAllocation)
+        else if (size > Oieb + writer.MetadataSize + writer.PayloadSize)
         {
-            throw new RpcException(ErrorKinds.MetadataTooLarge, $"metadata of {size} bytes can not be written", null);
+            // Larger than the whole shared memory object: refused without allocating it first.
+            throw new RpcException(
+                ErrorKinds.MetadataTooLarge, $"{size} bytes of metadata can never fit the metadata block of {writer.MetadataSize} bytes", null);
         }
         else
         {
@@ -174,7 +181,7 @@ internal sealed class Session : IDisposable
 
     private void GetMetadata(RequestParams parameters, Utf8JsonWriter result)
     {
-        long? seed = parameters.OptionalInteger("seed");
+        long? seed = parameters.OptionalSeed("seed");
         long? size = parameters.OptionalInteger("size");
         Reader reader = RequireReader();
         ReadOnlySpan<byte> metadata;
@@ -212,11 +219,11 @@ internal sealed class Session : IDisposable
         }
 
         long? countParam = parameters.OptionalInteger("count");
-        long seed = parameters.Integer("seed", 0);
+        long seed = parameters.Seed("seed");
         bool zeroCopy = parameters.Boolean("zeroCopy", false);
         TimeSpan delay = parameters.Milliseconds("delayMs", 0);
         TimeSpan timeout = parameters.Milliseconds("timeoutMs", 5000);
-        if (sizes is { Count: 0 } && countParam is > 0)
+        if (sizes is { Count: 0 })
         {
             throw RpcException.Params("\"sizes\" must not be empty");
         }
@@ -265,6 +272,7 @@ internal sealed class Session : IDisposable
                 json.WriteNumber("written", written);
                 json.WriteNumber("firstSequence", first);
                 json.WriteNumber("lastSequence", last);
+                json.WriteNumber("bytes", bytes);
             });
         }
 
@@ -290,9 +298,10 @@ internal sealed class Session : IDisposable
 
     private void WritePattern(Writer writer, long frameSize, ulong sequence, long seed, TimeSpan timeout, bool zeroCopy)
     {
-        // Sizes outside int range or beyond the ring go straight to the library, which refuses them.
-        int size = (int)Math.Clamp(frameSize, int.MinValue, int.MaxValue);
-        if (zeroCopy || size <= 0 || size > writer.PayloadSize)
+        // Sizes of 0 or beyond the ring go straight to the zero-copy call, which refuses them
+        // without a source buffer being allocated first.
+        int size = (int)Math.Min(frameSize, int.MaxValue);
+        if (zeroCopy || size == 0 || size > writer.PayloadSize)
         {
             if (frameSize > int.MaxValue)
             {
@@ -319,7 +328,7 @@ internal sealed class Session : IDisposable
     {
         long count = parameters.Integer("count", 1);
         TimeSpan timeout = parameters.Milliseconds("timeoutMs", 5000);
-        long seed = parameters.Integer("seed", 0);
+        long seed = parameters.Seed("seed");
         bool verify = parameters.Boolean("verify", true);
         TimeSpan delay = parameters.Milliseconds("delayMs", 0);
         bool hold = parameters.Boolean("hold", false);
@@ -392,7 +401,6 @@ internal sealed class Session : IDisposable
     private void ReleaseFrames(RequestParams parameters, Utf8JsonWriter result)
     {
         long? count = parameters.OptionalInteger("count");
-        RequireReader();
         int released = (int)Math.Clamp(count ?? _held.Count, 0, _held.Count);
         for (int i = 0; i < released; i++)
         {

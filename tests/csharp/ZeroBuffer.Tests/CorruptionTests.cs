@@ -41,6 +41,18 @@ public class CorruptionTests
     }
 
     [Fact]
+    public void A_wrap_marker_at_ring_offset_0_is_corrupt()
+    {
+        string name = TestEnvironment.UniqueName();
+        using var reader = new Reader(name, new BufferConfig(0, 1024));
+        using var writer = new Writer(name);
+        writer.WriteFrame([1, 2, 3]);
+        ShmFile.WriteUInt64(name, ShmFile.PayloadOffset(name), 0);
+        Assert.Throws<CorruptBufferException>(() => reader.ReadFrame(Second));
+        Assert.Equal(1024UL - 19, ShmFile.Field(name, ShmFile.PayloadFreeBytes));
+    }
+
+    [Fact]
     public void A_metadata_length_beyond_the_block_is_corrupt()
     {
         string name = TestEnvironment.UniqueName();

@@ -107,15 +107,22 @@ public class HeldFrameTests
     }
 
     [Fact]
-    public void A_frame_can_not_be_used_after_the_reader_is_disposed()
+    public void A_frame_held_when_the_reader_closes_stays_readable_until_released()
     {
         string name = TestEnvironment.UniqueName();
         var reader = new Reader(name, new BufferConfig(0, 1024));
         using var writer = new Writer(name);
         writer.WriteFrame([1, 2, 3]);
-        Frame frame = reader.ReadFrame(Second);
+        writer.WriteFrame([4, 5]);
+        Frame first = reader.ReadFrame(Second);
+        Frame second = reader.ReadFrame(Second);
         reader.Dispose();
-        Assert.Throws<ObjectDisposedException>(() => frame.Span.Length);
-        frame.Dispose();
+        Assert.Empty(TestEnvironment.Leftovers(name));
+
+        first.Dispose();
+        Assert.Equal(new byte[] { 4, 5 }, second.ToArray());
+        second.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => second.Span.Length);
+        second.Dispose();
     }
 }

@@ -83,9 +83,9 @@ public class NameAndConfigTests
     [InlineData(0, -5)]
     [InlineData(0, (1L << 40) + 1)]
     [InlineData(long.MaxValue, 64)]
-    public void Impossible_sizes_are_refused_by_the_config(long metadata, long payload)
+    public void Impossible_sizes_are_refused_by_the_config_as_invalid_frame_size(long metadata, long payload)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new BufferConfig(metadata, payload));
+        Assert.Equal("InvalidFrameSize", Assert.Throws<InvalidFrameSizeException>(() => new BufferConfig(metadata, payload)).Kind);
     }
 
     [Fact]

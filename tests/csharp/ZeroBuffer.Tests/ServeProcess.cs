@@ -74,6 +74,14 @@ internal sealed class ServeProcess : IDisposable
         _process.StandardInput.Flush();
     }
 
+    /// <summary>Sends raw bytes (for input that is not valid UTF-8).</summary>
+    public void SendBytes(byte[] bytes)
+    {
+        _process.StandardInput.Flush();
+        _process.StandardInput.BaseStream.Write(bytes);
+        _process.StandardInput.BaseStream.Flush();
+    }
+
     /// <summary>Sends a request without waiting for the answer.</summary>
     public void Send(string method, object? parameters = null)
     {

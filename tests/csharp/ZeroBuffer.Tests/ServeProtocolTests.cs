@@ -36,6 +36,10 @@ public class ServeProtocolTests
     [InlineData("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"createReader\",\"params\":[1]}", -32602)]
     [InlineData("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"writeFrames\",\"params\":{\"size\":1,\"text\":\"a\"}}", -32602)]
     [InlineData("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"readFrames\",\"params\":{\"count\":1.5}}", -32602)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"readFrames\",\"params\":{\"count\":-1}}", -32602)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"createReader\",\"params\":{\"name\":\"x\",\"metadataSize\":0,\"payloadSize\":64,\"mode\":4294967296}}", -32602)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"writeFrames\",\"params\":{\"sizes\":[]}}", -32602)]
+    [InlineData("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", -32700)]
     public void Malformed_input_gets_a_json_rpc_error_and_the_serve_keeps_running(string line, int code)
     {
         using var serve = ServeProcess.Start();
@@ -44,6 +48,47 @@ public class ServeProtocolTests
         Assert.Equal("2.0", response.GetProperty("jsonrpc").GetString());
         Assert.Equal(code, response.GetProperty("error").GetProperty("code").GetInt32());
         Assert.Equal("csharp", serve.Result("hello").GetProperty("implementation").GetString());
+    }
+
+    [Fact]
+    public void Invalid_utf8_is_a_parse_error()
+    {
+        using var serve = ServeProcess.Start();
+        serve.SendBytes([.. "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hello\",\"x\":\""u8, 0xC3, 0x28, .. "\"}\n"u8]);
+        Assert.Equal(-32700, serve.Receive().GetProperty("error").GetProperty("code").GetInt32());
+        Assert.Equal(0, serve.Result("releaseFrames").GetProperty("released").GetInt32());
+    }
+
+    [Fact]
+    public void Integers_may_be_written_with_a_zero_fraction_and_seeds_may_be_negative()
+    {
+        string name = TestEnvironment.UniqueName();
+        using var reader = ServeProcess.Start();
+        using var writer = ServeProcess.Start();
+        reader.SendLine($"{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"createReader\",\"params\":{{\"name\":\"{name}\",\"metadataSize\":0,\"payloadSize\":1024.0}}}}");
+        Assert.Equal(1024, reader.Receive().GetProperty("result").GetProperty("payloadSize").GetInt32());
+        writer.Result("connectWriter", new { name });
+        writer.Result("writeFrames", new { size = 10, seed = -1 });
+        Assert.True(reader.Result("readFrames", new { seed = 250 }).GetProperty("allValid").GetBoolean());
+    }
+
+    [Fact]
+    public void An_impossible_payload_size_is_invalid_frame_size()
+    {
+        using var serve = ServeProcess.Start();
+        serve.LibraryError("createReader", new { name = TestEnvironment.UniqueName(), metadataSize = 0, payloadSize = 0 }, "InvalidFrameSize");
+        Assert.Equal("none", serve.Result("status").GetProperty("role").GetString());
+    }
+
+    [Fact]
+    public void Sigterm_closes_the_buffer_and_exits_0()
+    {
+        string name = TestEnvironment.UniqueName();
+        using var serve = ServeProcess.Start();
+        serve.Result("createReader", new { name, metadataSize = 0, payloadSize = 64 });
+        Assert.Equal(0, Interop.Kill(serve.Pid, 15));
+        Assert.Equal(0, serve.WaitForExit());
+        Assert.Empty(TestEnvironment.Leftovers(name));
     }
 
     [Theory]

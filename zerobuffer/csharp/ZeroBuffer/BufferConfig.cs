@@ -28,13 +28,22 @@ public sealed class BufferConfig
     /// <summary>Creates a configuration.</summary>
     /// <param name="metadataSize">Requested metadata block size in bytes (0 allowed: no metadata).</param>
     /// <param name="payloadSize">Requested payload ring size in bytes (at least 1).</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is negative, the payload size is 0, or a size exceeds <see cref="MaxSize"/>.</exception>
+    /// <exception cref="InvalidFrameSizeException">
+    /// A buffer of these sizes can not exist: a size is negative, the payload size is 0, or a
+    /// size exceeds <see cref="MaxSize"/> (the protocol's error kind for impossible sizes).
+    /// </exception>
     public BufferConfig(long metadataSize, long payloadSize)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(metadataSize);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(metadataSize, MaxSize);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(payloadSize);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(payloadSize, MaxSize);
+        if (metadataSize < 0 || metadataSize > MaxSize)
+        {
+            throw new InvalidFrameSizeException($"metadata size {metadataSize} is outside 0..{MaxSize}");
+        }
+
+        if (payloadSize <= 0 || payloadSize > MaxSize)
+        {
+            throw new InvalidFrameSizeException($"payload size {payloadSize} is outside 1..{MaxSize}");
+        }
+
         MetadataSize = metadataSize;
         PayloadSize = payloadSize;
     }

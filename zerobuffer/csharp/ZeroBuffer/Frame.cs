@@ -14,8 +14,10 @@ namespace ZeroBuffer;
 /// available once every frame read before it has been disposed too.
 /// </para>
 /// <para>
-/// <see cref="Span"/> must not be used after the frame is disposed (the writer may reuse the
-/// memory) and can not be used after the reader is disposed (the memory is unmapped).
+/// <see cref="Span"/> must not be used after the frame is disposed: the writer may reuse the
+/// memory, and once the reader is disposed and no frame is held any more, it is unmapped (then
+/// <see cref="Span"/> throws <see cref="ObjectDisposedException"/>; a span taken earlier must
+/// not be kept that long).
 /// </para>
 /// </remarks>
 public readonly unsafe struct Frame : IDisposable, IEquatable<Frame>
@@ -46,7 +48,7 @@ public readonly unsafe struct Frame : IDisposable, IEquatable<Frame>
     public int Size { get; }
 
     /// <summary>The frame data, read directly from the shared memory (no copy).</summary>
-    /// <exception cref="ObjectDisposedException">The reader has been disposed.</exception>
+    /// <exception cref="ObjectDisposedException">The reader is disposed and no frame is held any more.</exception>
     public ReadOnlySpan<byte> Span
     {
         get
@@ -56,7 +58,7 @@ public readonly unsafe struct Frame : IDisposable, IEquatable<Frame>
                 return default;
             }
 
-            _reader.ThrowIfDisposed();
+            _reader.ThrowIfUnmapped();
             return new ReadOnlySpan<byte>(_data, Size);
         }
     }

@@ -12,7 +12,8 @@ namespace ZeroBuffer;
 /// </summary>
 /// <remarks>
 /// A reader is meant for one consuming thread: reads and frame releases must not run
-/// concurrently. Frames are zero-copy views; see <see cref="Frame"/>.
+/// concurrently. Frames are zero-copy views; see <see cref="Frame"/>. Frames still held when
+/// the reader is disposed stay readable until they are released.
 /// </remarks>
 public sealed unsafe class Reader : IDisposable
 {
@@ -246,7 +247,10 @@ public sealed unsafe class Reader : IDisposable
         }
     }
 
-    /// <summary>Closes the buffer: unregisters the reader and removes every object of the buffer.</summary>
+    /// <summary>
+    /// Closes the buffer: unregisters the reader and removes every named object of the buffer.
+    /// The mapping itself lives on until the last held frame is released.
+    /// </summary>
     public void Dispose()
     {
         if (_disposed)
@@ -256,24 +260,34 @@ public sealed unsafe class Reader : IDisposable
 
         _disposed = true;
         _oieb.ReaderPid = 0;
-        _releases.Clear();
-        _map.Dispose();
         SharedMemoryObject.UnlinkAll(Name);
         _dataAvailable.Dispose();
         _spaceAvailable.Dispose();
         _lock.Dispose();
+        if (_releases.HeldFrames == 0)
+        {
+            _map.Dispose();
+        }
     }
 
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
+    /// <summary>Frames stay readable after the reader is disposed until the last held one is released.</summary>
+    internal void ThrowIfUnmapped() => ObjectDisposedException.ThrowIf(_disposed && _releases.HeldFrames == 0, this);
+
     internal void Release(long ticket)
     {
+        long bytes = _releases.Release(ticket);
         if (_disposed)
         {
+            if (_releases.HeldFrames == 0)
+            {
+                _map.Dispose(); // the last frame held past Dispose is gone
+            }
+
             return;
         }
 
-        long bytes = _releases.Release(ticket);
         if (bytes > 0)
         {
             _oieb.AddPayloadFreeBytes(bytes);
@@ -327,6 +341,11 @@ public sealed unsafe class Reader : IDisposable
         ulong size = FrameHeader.ReadPayloadSize(header);
         if (size == 0)
         {
+            if (_readPos == 0)
+            {
+                throw new CorruptBufferException("a wrap marker at ring offset 0");
+            }
+
             PassToRingStart(_payloadSize - _readPos, counted: true); // wrap marker
             if (unread < 2)
             {
@@ -451,7 +470,8 @@ public sealed unsafe class Reader : IDisposable
         }
 
         ulong written = _oieb.PayloadWrittenCount;
-        if ((_writerEverSeen || written > 0) && written <= _readCount)
+        bool writerWasHere = _writerEverSeen || written > 0 || _oieb.MetadataWrittenBytes != 0;
+        if (writerWasHere && written <= _readCount)
         {
             ThrowWriterDead("the writer closed and every frame has been read");
         }

@@ -73,14 +73,6 @@ internal sealed class ReleaseQueue
         return bytes;
     }
 
-    /// <summary>Forgets everything (the reader is closing).</summary>
-    public void Clear()
-    {
-        _head = 0;
-        _count = 0;
-        HeldFrames = 0;
-    }
-
     private void Push(Entry entry)
     {
         if (_count == _entries.Length)
