@@ -256,16 +256,14 @@ class Harness {
 
   int finish(const std::vector<CellResult>& results, const RunInfo& info) {
     const Tally t = tally(results);
-    if (results.size() > 1) {
-      std::printf("\n%s", console_matrix(info, results).c_str());
-      bool any = false;
-      for (const auto& r : results) {
-        if (!outcome_fails_run(r.outcome)) continue;
-        if (!any) std::printf("\nFailures (repro commands):\n");
-        any = true;
-        std::printf("  %s [%s]: %s\n    %s\n", r.cell_name().c_str(), r.failed_step.c_str(),
-                    r.message.substr(0, 300).c_str(), r.repro.c_str());
-      }
+    if (results.size() > 1) std::printf("\n%s", console_matrix(info, results).c_str());
+    bool any = false;
+    for (const auto& r : results) {
+      if (!outcome_fails_run(r.outcome)) continue;
+      if (!any) std::printf("\nFailures (repro commands):\n");
+      any = true;
+      std::printf("  %s [%s]: %s\n    %s\n", r.cell_name().c_str(), r.failed_step.c_str(),
+                  r.message.substr(0, 300).c_str(), r.repro.c_str());
     }
     if (!s_.report_dir.empty()) {
       write_reports(s_.report_dir, info, results);

@@ -1,0 +1,89 @@
+// Proof that the suite catches real bugs: tests/fixtures/buggy_serve.py forwards to the real
+// C++ serve but breaks one thing; the right scenarios must fail, and the faithful proxy (the
+// control) must pass the same scenarios.
+#include "harness_test_support.hpp"
+#include "runner.hpp"
+
+#include <gtest/gtest.h>
+
+namespace zbh {
+namespace {
+
+class HarnessCatchesBugs : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (test::cpp_serve().empty()) GTEST_SKIP() << "the C++ serve is not built";
+  }
+
+  // Runs `scenario_id` with the C++ serve writing and the buggy serve reading.
+  CellResult run_with_buggy_reader(const std::string& scenario_id, const std::string& bug) {
+    CellSpec cell{&test::scenario(scenario_id), test::cpp_port(), test::buggy_port(bug)};
+    return run_cell(cell, RunnerOptions{});
+  }
+
+  static std::string describe(const CellResult& r) { return r.message + "\n" + r.log; }
+};
+
+TEST_F(HarnessCatchesBugs, FaithfulProxyPassesTheScenariosUsedBelow) {
+  for (const char* id : {"basic.single-frame", "basic.sequential", "corrupt.payload-byte", "layout.close"}) {
+    auto r = run_with_buggy_reader(id, "none");
+    EXPECT_EQ(r.outcome, Outcome::passed) << id << ": " << describe(r);
+  }
+}
+
+TEST_F(HarnessCatchesBugs, MisreportedSequenceFailsTheDataPathScenarios) {
+  for (const char* id : {"basic.single-frame", "basic.sequential"}) {
+    auto r = run_with_buggy_reader(id, "misreport-sequence");
+    EXPECT_EQ(r.outcome, Outcome::failed) << id;
+    EXPECT_NE(r.message.find("sequence: expected 1, got 2"), std::string::npos) << describe(r);
+    EXPECT_NE(r.failed_step.find("reader.readFrames"), std::string::npos) << r.failed_step;
+  }
+}
+
+TEST_F(HarnessCatchesBugs, DroppedVerificationIsCaughtByTheCorruptedPayloadScenario) {
+  auto r = run_with_buggy_reader("corrupt.payload-byte", "skip-verify");
+  EXPECT_EQ(r.outcome, Outcome::failed);
+  EXPECT_NE(r.message.find("frames[0].valid: expected false, got true"), std::string::npos) << describe(r);
+  // A happy-path scenario cannot see this bug; that is why the corruption scenario exists.
+  EXPECT_EQ(run_with_buggy_reader("basic.single-frame", "skip-verify").outcome, Outcome::passed);
+}
+
+TEST_F(HarnessCatchesBugs, CloseThatLeaksIsCaughtByTheLeakCheck) {
+  auto r = run_with_buggy_reader("layout.close", "ignore-close");
+  EXPECT_EQ(r.outcome, Outcome::failed);
+  EXPECT_NE(r.message.find("leaked objects: /dev/shm/"), std::string::npos) << describe(r);
+  EXPECT_NE(r.failed_step.find("check noLeaks"), std::string::npos) << r.failed_step;
+}
+
+TEST_F(HarnessCatchesBugs, MissingCapabilityIsASkipNeverAPass) {
+  CellSpec cell{&test::scenario("basic.zero-copy-write"), test::buggy_port("no-capabilities"), test::cpp_port()};
+  auto r = run_cell(cell, RunnerOptions{});
+  EXPECT_EQ(r.outcome, Outcome::skipped);
+  EXPECT_NE(r.message.find("zeroCopyWrite"), std::string::npos) << r.message;
+}
+
+TEST_F(HarnessCatchesBugs, HungServeIsKilledAtTheStepDeadlineAndItsStderrShown) {
+  auto scenarios = load_scenarios_from_text(R"({"scenarios": [{"id": "test.hang", "title": "hang", "steps": [
+      {"role": "reader", "call": "createReader", "args": {"metadataSize": 0, "payloadSize": 1024}},
+      {"role": "reader", "call": "readFrames", "args": {"timeoutMs": 100}, "deadlineMs": 500}]}]})",
+                                            "hang.json");
+  CellSpec cell{&scenarios[0], test::cpp_port(), test::buggy_port("hang-on:readFrames")};
+  const auto start = std::chrono::steady_clock::now();
+  auto r = run_cell(cell, RunnerOptions{});
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.outcome, Outcome::failed);
+  EXPECT_NE(r.message.find("did not answer readFrames within"), std::string::npos) << r.message;
+  EXPECT_NE(r.message.find("buggy serve: hanging on readFrames on purpose"), std::string::npos) << r.message;
+  EXPECT_LT(took, std::chrono::seconds(10));
+}
+
+TEST_F(HarnessCatchesBugs, ServeThatCannotStartFailsWithAClearMessage) {
+  CellSpec cell{&test::scenario("basic.single-frame"), test::cpp_port(),
+                Port{"ghost", {"/nonexistent/zerobuffer-serve-ghost"}, ""}};
+  auto r = run_cell(cell, RunnerOptions{});
+  EXPECT_EQ(r.outcome, Outcome::failed);
+  EXPECT_NE(r.message.find("ghost"), std::string::npos) << r.message;
+}
+
+}  // namespace
+}  // namespace zbh

@@ -1,0 +1,128 @@
+// The command line: exit codes (CTest relies on 77 for a skipped cell), expected-failure lists,
+// reports, certify.
+#include "harness_test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace zbh {
+namespace {
+
+class HarnessCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (test::cpp_serve().empty()) GTEST_SKIP() << "the C++ serve is not built";
+  }
+
+  // A ports file with the C++ serve and the buggy serve (with `bug`) as port "buggy".
+  std::string ports_file(const std::string& bug) {
+    nlohmann::json ports = {{"ports",
+                             {{"cpp", {{"command", test::cpp_port().command}}},
+                              {"buggy", {{"command", test::buggy_port(bug).command}}}}}};
+    return dir_.write("ports-" + bug + ".json", ports.dump());
+  }
+
+  test::CommandResult harness(std::vector<std::string> args) {
+    args.insert(args.begin(), ZBH_TEST_HARNESS);
+    return test::run_command(args);
+  }
+
+  test::CommandResult run_cell(const std::string& scenario, const std::string& bug, const std::string& writer,
+                               const std::string& reader, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"run", "--scenario", scenario, "--writer", writer, "--reader", reader,
+                                     "--ports", ports_file(bug), "--expected", dir_.path() + "/expected"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return harness(args);
+  }
+
+  test::TempDir dir_;
+};
+
+TEST_F(HarnessCli, ListShowsScenariosAndPorts) {
+  auto r = harness({"list"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("wrap.marker"), std::string::npos);
+  EXPECT_NE(r.output.find("cpp      available"), std::string::npos) << r.output;
+}
+
+TEST_F(HarnessCli, PassingCellExitsZero) {
+  auto r = run_cell("basic.single-frame", "none", "cpp", "buggy");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+TEST_F(HarnessCli, FailingCellExitsOneWithLogAndReproCommand) {
+  auto r = run_cell("basic.single-frame", "misreport-sequence", "cpp", "buggy");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("failed conformance.basic.single-frame.cpp-buggy"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("-> reader: "), std::string::npos) << "the cell's log is printed";
+  EXPECT_NE(r.output.find("run --scenario basic.single-frame --writer cpp --reader buggy"), std::string::npos)
+      << r.output;
+}
+
+TEST_F(HarnessCli, SingleSkippedCellExitsWithCTestSkipCode) {
+  auto r = run_cell("basic.zero-copy-write", "no-capabilities", "buggy", "cpp");
+  EXPECT_EQ(r.exit_code, 77) << r.output;
+}
+
+TEST_F(HarnessCli, ListedFailurePassesTheRunButNotUnderStrict) {
+  dir_.write("expected/buggy.json",
+             R"({"expectedFailures": [{"scenario": "basic.single-frame", "as": "reader", "reason": "misreports sequences"}]})");
+  auto r = run_cell("basic.single-frame", "misreport-sequence", "cpp", "buggy");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("xfail"), std::string::npos) << r.output;
+  auto strict = run_cell("basic.single-frame", "misreport-sequence", "cpp", "buggy", {"--strict"});
+  EXPECT_EQ(strict.exit_code, 1) << strict.output;
+}
+
+TEST_F(HarnessCli, UnexpectedPassFailsTheRun) {
+  dir_.write("expected/buggy.json",
+             R"({"expectedFailures": [{"scenario": "basic.single-frame", "reason": "thought to be broken"}]})");
+  auto r = run_cell("basic.single-frame", "none", "cpp", "buggy");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("unexpected pass"), std::string::npos) << r.output;
+}
+
+TEST_F(HarnessCli, StaleEntryFailsBeforeAnythingRuns) {
+  dir_.write("expected/buggy.json", R"({"expectedFailures": [{"scenario": "wrap.gone", "reason": "old"}]})");
+  auto r = run_cell("basic.single-frame", "none", "cpp", "buggy");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("stale entry"), std::string::npos) << r.output;
+}
+
+TEST_F(HarnessCli, ReportDirectoryIsWritten) {
+  auto r = run_cell("basic.single-frame,basic.mixed-sizes", "none", "cpp", "cpp,buggy", {"--report", dir_.path() + "/report", "-j", "2"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  for (const char* file : {"junit.xml", "results.json", "matrix.md", "index.html",
+                           "logs/basic.mixed-sizes.cpp-buggy.log"}) {
+    EXPECT_TRUE(std::filesystem::exists(dir_.path() + "/report/" + file)) << file;
+  }
+  auto results = nlohmann::json::parse(test::read_file(dir_.path() + "/report/results.json"));
+  EXPECT_EQ(results["cells"].size(), 4u);
+}
+
+TEST_F(HarnessCli, CertifyGivesAVerdict) {
+  const std::string fixture = test::buggy_port("none").command[1];
+  const std::string good = "good=" + test::buggy_port("none").command[0] + " " + fixture + " --bug none -- " +
+                           test::cpp_serve();
+  auto ok = harness({"certify", "--port", good, "--scenario", "basic.single-frame,wrap.marker"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("port 'good' is CERTIFIED"), std::string::npos) << ok.output;
+
+  const std::string bad = "bad=" + test::buggy_port("none").command[0] + " " + fixture +
+                          " --bug misreport-sequence -- " + test::cpp_serve();
+  auto no = harness({"certify", "--port", bad, "--scenario", "basic.single-frame"});
+  EXPECT_EQ(no.exit_code, 1) << no.output;
+  EXPECT_NE(no.output.find("port 'bad' is NOT CERTIFIED"), std::string::npos) << no.output;
+}
+
+TEST_F(HarnessCli, UsageErrorsExitTwo) {
+  EXPECT_EQ(harness({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(harness({"run", "--tier", "sometimes"}).exit_code, 2);
+  EXPECT_EQ(harness({"run", "--writer", "cobol"}).exit_code, 2);
+  EXPECT_EQ(harness({"certify"}).exit_code, 2);
+  EXPECT_EQ(harness({"run", "--scenario", "no.such.scenario"}).exit_code, 2);
+}
+
+}  // namespace
+}  // namespace zbh
