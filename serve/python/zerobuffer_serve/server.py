@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import math
+import os
 import signal
 import sys
 from types import FrameType
@@ -127,7 +128,12 @@ class Server:
                 if self._stop_requested:
                     break
                 self._busy = False
-        except (_Stop, BrokenPipeError, KeyboardInterrupt):
+        except BrokenPipeError:
+            # stdout is gone: close what we hold, and keep the interpreter's final flush quiet.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stdout.fileno())
+            os.close(devnull)
+        except (_Stop, KeyboardInterrupt):
             pass
         finally:
             self._busy = True  # no more _Stop from here on
