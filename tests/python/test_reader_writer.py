@@ -606,6 +606,14 @@ class LivenessTest(BufferTestCase):
                 reader.read_frame(1.0)
             self.assertEqual(caught.exception.kind, "WriterDead")
 
+    def test_metadata_proves_a_writer_was_there(self) -> None:
+        name = self.buffer_name()
+        with zb.Reader(name, zb.BufferConfig(64, 1024)) as reader:
+            with zb.Writer(name) as writer:
+                writer.set_metadata(b"m")
+            with self.assertRaises(zb.WriterDeadException):
+                reader.read_frame(1.0)
+
     def test_reader_without_any_writer_times_out(self) -> None:
         name = self.buffer_name()
         with zb.Reader(name, zb.BufferConfig(0, 1024)) as reader:
@@ -770,6 +778,22 @@ class LifecycleTest(BufferTestCase):
             patch_shm(name, _oieb.PAYLOAD_SIZE_OFFSET, struct.pack("<Q", 2**40))
             with self.assertRaises(zb.CorruptBufferException):
                 zb.Writer(name)
+
+    def test_free_bytes_beyond_the_ring_are_corruption(self) -> None:
+        name = self.buffer_name()
+        with zb.Reader(name, zb.BufferConfig(0, 1024)):
+            patch_shm(name, _oieb.PAYLOAD_FREE_BYTES_OFFSET, struct.pack("<Q", 1025))
+            with self.assertRaises(zb.CorruptBufferException):
+                zb.Writer(name)
+
+    def test_wrap_marker_at_ring_start_is_corruption(self) -> None:
+        name = self.buffer_name()
+        with zb.Reader(name, zb.BufferConfig(0, 1024)) as reader, zb.Writer(name) as writer:
+            writer.write_frame(b"abc")
+            patch_shm(name, 128, bytes(16))
+            with self.assertRaises(zb.CorruptBufferException):
+                reader.read_frame(1.0)
+            self.assertEqual(reader.oieb.payload_free_bytes, 1024 - 19)
 
     def test_impossible_frame_header_is_corruption(self) -> None:
         name = self.buffer_name()

@@ -296,17 +296,22 @@ class Reader:
         if self._payload_size - pos < FRAME_HEADER_SIZE:
             pos = 0
         is_marker = U64.unpack_from(self._view, self._payload_base + pos)[0] == 0
-        return pending >= 2 if is_marker else True
+        # A marker at 0 is never legitimate: let _take_frame report the corruption.
+        return pending >= 2 if is_marker and pos != 0 else True
 
     def _check_writer(self) -> None:
         """Raises WriterDeadException when no frame is ready and the writer is gone."""
-        pid = self._oieb.writer_pid
+        oieb = self._oieb
+        pid = oieb.writer_pid
         if pid != 0:
             if pid_alive(pid):
                 self._writer_seen = True
                 return
             self._writer_gap = True
             raise WriterDeadException(f"the writer process {pid} died")
+        if not self._writer_seen:
+            # Frames or metadata in the buffer also prove that a writer was connected.
+            self._writer_seen = oieb.payload_written_count != 0 or oieb.metadata_written_bytes != 0
         if self._writer_seen:
             self._writer_gap = True
             raise WriterDeadException("the writer closed and every frame it wrote was read")
@@ -323,6 +328,9 @@ class Reader:
         size, sequence = FRAME_HEADER.unpack_from(view, base + pos)
         if size == 0:
             # Wrap marker: counted, refunded, not posted; the frame follows at 0.
+            if pos == 0:
+                self._set_read_pos(0)
+                raise CorruptBufferException("a wrap marker at ring position 0")
             self._pass_space(size_p - pos)
             pos = 0
             self._read_count += 1
@@ -330,7 +338,7 @@ class Reader:
             size, sequence = FRAME_HEADER.unpack_from(view, base)
             if size == 0:
                 self._set_read_pos(0)
-                raise CorruptBufferException("a wrap marker follows a wrap marker at ring position 0")
+                raise CorruptBufferException("a wrap marker at ring position 0")
         total = FRAME_HEADER_SIZE + size
         if total > size_p - pos:
             self._set_read_pos(pos)

@@ -78,6 +78,11 @@ class Writer:
                 raise CorruptBufferException(
                     f"payload_write_pos {write_pos} lies outside the {payload_size}-byte ring"
                 )
+            free_bytes = oieb.payload_free_bytes
+            if free_bytes > payload_size:
+                raise CorruptBufferException(
+                    f"payload_free_bytes {free_bytes} exceeds the {payload_size}-byte ring"
+                )
             written_count = oieb.payload_written_count
             _claim_writer_slot(oieb, names.name)  # last: a failed connect never touches writer_pid
             undo.pop_all()
