@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# ZeroBuffer benchmark suite: one command, < 10 minutes on 2 vCPUs.
+#
+#   benchmarks/run.sh [--quick] [--no-install] [--no-iceoryx] [--no-ports] [--no-doc]
+#
+# Installs the baseline packages that are missing (Debian: libboost-dev, iceoryx,
+# libiceoryx-posh-dev), builds an optimised build of the library and zerobuffer-bench in its
+# own build directory, starts and stops iox-roudi, runs every workload, writes
+# benchmarks/results/results.json (+ raw results.jsonl) with the machine description and
+# regenerates docs/performance.md and benchmarks/results/*.svg with benchmarks/report.py.
+#
+# Run it alone (never under ctest -j): other load on the machine shows up in every number.
+# --quick runs each case for a few milliseconds (to check that everything works).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+build=${ZBB_BUILD_DIR:-$root/build/bench-release}
+out=${ZBB_RESULTS_DIR:-$here/results}
+quick=0 install=1 iceoryx=1 ports=1 doc=1
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    --no-install) install=0 ;;
+    --no-iceoryx) iceoryx=0 ;;
+    --no-ports) ports=0 ;;
+    --no-doc) doc=0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# ---- 1. packages -------------------------------------------------------------------------
+if [ "$install" = 1 ]; then
+  want=(libboost-dev)
+  [ "$iceoryx" = 1 ] && want+=(iceoryx libiceoryx-posh-dev)
+  missing=()
+  for p in "${want[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      log "installing ${missing[*]}"
+      apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1 ||
+        { apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null 2>&1; } ||
+        log "could not install ${missing[*]}; those baselines will be skipped"
+    else
+      log "missing ${missing[*]} (not root): those baselines will be skipped"
+    fi
+  fi
+fi
+
+# ---- 2. build ----------------------------------------------------------------------------
+# Release (-O3) with the project's -Wall -Wextra -Werror. GCC 12 reports a known false
+# -Wrestrict positive inside libstdc++ for some std::string code at -O3; if the plain build
+# fails on it, the build is retried with that one warning not treated as an error (recorded).
+extra_flags=""
+configure() {
+  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="$extra_flags" \
+    -DZEROBUFFER_BUILD_BENCHMARKS=ON -DZEROBUFFER_BUILD_TESTS=OFF -DZEROBUFFER_BUILD_EXAMPLES=OFF \
+    -DZEROBUFFER_BUILD_TOOLS=OFF -DZEROBUFFER_BUILD_PORTS=OFF >"$build.configure.log" 2>&1
+}
+mkdir -p "$(dirname "$build")"
+log "building $build (Release)"
+if ! { configure && cmake --build "$build" -j2 --target zerobuffer-bench >"$build.build.log" 2>&1; }; then
+  if grep -q "Werror=restrict" "$build.build.log"; then
+    extra_flags="-Wno-error=restrict"
+    log "GCC -Wrestrict false positive: rebuilding with $extra_flags"
+    rm -f "$build/CMakeCache.txt"
+    configure && cmake --build "$build" -j2 --target zerobuffer-bench >"$build.build.log" 2>&1 ||
+      { tail -30 "$build.build.log"; exit 1; }
+  else
+    tail -30 "$build.build.log"
+    exit 1
+  fi
+fi
+bench="$build/benchmarks/zerobuffer-bench"
+
+# ---- 3. environment --------------------------------------------------------------------------
+mkdir -p "$out"
+raw="$out/results.jsonl"
+: >"$raw"
+export ZEROBUFFER_LOCK_DIR
+ZEROBUFFER_LOCK_DIR=$(mktemp -d /tmp/zbb-locks-XXXXXX)
+roudi_pid=""
+cleanup() {
+  if [ -n "$roudi_pid" ]; then kill "$roudi_pid" 2>/dev/null || true; wait "$roudi_pid" 2>/dev/null || true; fi
+  rm -rf "$ZEROBUFFER_LOCK_DIR"
+  # Anything a crashed case left behind (names carry the prefix zbb-).
+  find /dev/shm -maxdepth 1 \( -name 'zbb-*' -o -name 'sem.zbb-*' -o -name 'sem.sem-?-zbb-*' \) -delete 2>/dev/null || true
+}
+trap cleanup EXIT
+
+python3 "$here/report.py" machine --bench "$bench" --extra-flags="$extra_flags" --quick "$quick" >"$out/machine.json"
+log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+transports=$("$bench" transports)
+have() { echo "$transports" | grep -q "^$1 yes"; }
+
+if [ "$iceoryx" = 1 ] && have iceoryx && command -v iox-roudi >/dev/null; then
+  log "starting iox-roudi"
+  iox-roudi -c "$here/roudi.toml" -l warning >"$out/roudi.log" 2>&1 &
+  roudi_pid=$!
+  sleep 2
+  kill -0 "$roudi_pid" 2>/dev/null || { log "iox-roudi did not start (see $out/roudi.log)"; roudi_pid=""; }
+fi
+use_iceoryx() { [ -n "$roudi_pid" ]; }
+
+# ---- 4. the suite ----------------------------------------------------------------------------
+if [ "$quick" = 1 ]; then T_RTT=0.02 T_STREAM=0.05 MIN_IT=20 REPEATS=3; else T_RTT=0.4 T_STREAM=0.6 MIN_IT=300 REPEATS=20; fi
+RTT_SIZES=64,1024,4096,65536,1048576,3110416
+STREAM_SIZES=64,1024,65536,1048576,3110416
+run() {  # run <description> <args...>: appends JSON lines, never stops the suite
+  log "$1"
+  shift
+  "$bench" "$@" >>"$raw" 2>>"$out/stderr.log" || log "  (exit status $? - see results for errors)"
+}
+rtt() { run "rtt $*" rtt --seconds "$T_RTT" --min-iters "$MIN_IT" --sizes "$RTT_SIZES" "$@"; }
+stream() { run "stream $*" stream --seconds "$T_STREAM" --sizes "$STREAM_SIZES" "$@"; }
+
+run "memcpy baselines" memcpy --sizes "$RTT_SIZES" --ring 16777216,268435456 --seconds 0.1
+
+# Round trip.
+rtt --transport zerobuffer --fill header --spin-ns 20000
+rtt --transport zerobuffer --fill header --spin-ns 0
+rtt --transport zerobuffer --fill full --spin-ns 20000
+rtt --transport zerobuffer --fill full --spin-ns 0
+rtt --transport spsc --fill header
+rtt --transport spsc --fill full
+run "rtt sem" rtt --transport sem --sizes 64 --seconds "$T_RTT" --min-iters "$MIN_IT"
+for t in pipe uds mq boost_mq; do
+  have "$t" && rtt --transport "$t" --fill full
+done
+
+# Streaming (writer memcpys every frame, reader reads every word).
+for ring in 16777216 268435456; do
+  stream --transport zerobuffer --ring "$ring"
+  stream --transport spsc --ring "$ring"
+done
+for t in pipe uds mq boost_mq; do
+  have "$t" && stream --transport "$t" --ring 16777216
+done
+
+run "wrap-heavy vs no-wrap" wrap --seconds "$T_STREAM"
+run "failure timing" failure --repeats "$REPEATS"
+
+# Tuning knobs.
+for spin in 0 1000 5000 20000 100000; do
+  run "tuning: spin $spin ns" rtt --transport zerobuffer --sizes 64 --spin-ns "$spin" --seconds "$T_RTT" --min-iters "$MIN_IT" --label tuning-spin
+done
+run "tuning: pinned rtt" rtt --transport zerobuffer --sizes 64 --pin 0,1 --seconds "$T_RTT" --min-iters "$MIN_IT" --label tuning-pin
+run "tuning: pinned rtt blocking" rtt --transport zerobuffer --sizes 64 --spin-ns 0 --pin 0,1 --seconds "$T_RTT" --min-iters "$MIN_IT" --label tuning-pin
+run "tuning: pinned spsc" rtt --transport spsc --sizes 64 --pin 0,1 --seconds "$T_RTT" --min-iters "$MIN_IT" --label tuning-pin
+run "tuning: pinned stream" stream --transport zerobuffer --sizes 64,1048576 --pin 0,1 --seconds "$T_STREAM" --label tuning-pin
+run "tuning: same-CPU stream" stream --transport zerobuffer --sizes 64,1048576 --pin 0,0 --seconds "$T_STREAM" --label tuning-pin
+run "tuning: ring size" stream --transport zerobuffer --sizes 1048576 --ring 2097280,4194304,8388608,67108864 --seconds "$T_STREAM" --label tuning-ring
+
+# iceoryx last.
+if use_iceoryx; then
+  rtt --transport iceoryx --fill header --spin-ns 20000
+  rtt --transport iceoryx --fill header --spin-ns 0
+  rtt --transport iceoryx --fill full --spin-ns 20000
+  for ring in 16777216 268435456; do stream --transport iceoryx --ring "$ring"; done
+fi
+
+# Ports (C# and Python), through their libraries, against the C++ library.
+if [ "$ports" = 1 ] && [ -f "$here/ports/run_ports.py" ]; then
+  log "ports"
+  python3 "$here/ports/run_ports.py" --bench "$bench" --quick "$quick" >>"$raw" 2>>"$out/stderr.log" ||
+    log "  ports: exit status $? (see $out/stderr.log)"
+fi
+
+log "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 "$here/report.py" finish --machine "$out/machine.json" --raw "$raw" --out "$out/results.json"
+
+# ---- 5. report -------------------------------------------------------------------------------
+if [ "$doc" = 1 ]; then
+  python3 "$here/report.py" doc --results "$out/results.json" --doc "$root/docs/performance.md" --plots "$out"
+  log "wrote docs/performance.md and $out/*.svg"
+fi
+grep -c '"error"' "$raw" >/dev/null && log "cases with errors: $(grep -c '"error"' "$raw")" || true
+log "done: $out/results.json"
