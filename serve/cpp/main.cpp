@@ -1,7 +1,10 @@
 // zerobuffer-serve: the C++ ZeroBuffer library behind the serve protocol
 // (newline-delimited JSON-RPC 2.0 on stdin/stdout; see docs/serve-protocol.md).
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <atomic>
 #include <cstdio>
@@ -22,16 +25,27 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "the stop flag is set from a signal handler");
+int g_wake_pipe[2] = {-1, -1};  // written by the handler so that a wait for input ends at once
 
-extern "C" void request_stop(int) { g_stop.store(true); }
+extern "C" void request_stop(int) {
+  const int saved_errno = errno;
+  g_stop.store(true);
+  const char byte = 1;
+  [[maybe_unused]] const ssize_t ignored = ::write(g_wake_pipe[1], &byte, 1);
+  errno = saved_errno;
+}
 
 void install_signal_handlers() {
   // A vanished client must not kill the serve: writes then fail with EPIPE and the session ends.
   ::signal(SIGPIPE, SIG_IGN);
+  if (::pipe2(g_wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+    zbserve::log(zbserve::LogLevel::Warn, "no wake-up pipe; SIGTERM is noticed at the next request");
+    g_wake_pipe[0] = g_wake_pipe[1] = -1;
+  }
   struct sigaction action {};
   action.sa_handler = request_stop;
   sigemptyset(&action.sa_mask);
-  action.sa_flags = 0;  // no SA_RESTART: a blocking read of stdin returns EINTR and sees the flag
+  action.sa_flags = SA_RESTART;
   for (int signal_number : {SIGTERM, SIGINT, SIGHUP}) ::sigaction(signal_number, &action, nullptr);
 }
 
@@ -42,7 +56,7 @@ void serve(zbserve::Session& session, const zbserve::Dispatcher& dispatcher) {
   using zbserve::LineReader;
   using zbserve::log;
   using zbserve::LogLevel;
-  LineReader input(STDIN_FILENO, zbserve::kMaxLineBytes, &g_stop);
+  LineReader input(STDIN_FILENO, zbserve::kMaxLineBytes, g_wake_pipe[0]);
   zbserve::LineWriter output(STDOUT_FILENO);
   std::string line;
   while (!g_stop.load()) {

@@ -1,5 +1,6 @@
 #include "transport.h"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,18 +10,19 @@ namespace zbserve {
 bool LineReader::fill(Status& why) {
   char chunk[64 * 1024];
   while (true) {
+    pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    const int ready = ::poll(fds, wake_fd_ >= 0 ? 2 : 1, -1);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready > 0 && wake_fd_ >= 0 && (fds[1].revents & POLLIN) != 0) {
+      why = Status::Interrupted;
+      return false;
+    }
     const ssize_t n = ::read(fd_, chunk, sizeof chunk);
     if (n > 0) {
       buffer_.append(chunk, static_cast<std::size_t>(n));
       return true;
     }
-    if (n < 0 && errno == EINTR) {
-      if (stop_ != nullptr && stop_->load()) {
-        why = Status::Interrupted;
-        return false;
-      }
-      continue;
-    }
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     eof_ = true;  // 0 = end of input; any other error ends the session the same way
     why = Status::EndOfInput;
     return false;

@@ -1,7 +1,6 @@
 // Line transport: newline-delimited messages in on one file descriptor, out on another.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -16,12 +15,12 @@ class LineReader {
     Line,         ///< `line` holds the next line
     TooLong,      ///< a line exceeded the limit; it was skipped up to its end
     EndOfInput,   ///< end of input (or a read error)
-    Interrupted,  ///< the stop flag was raised while waiting
+    Interrupted,  ///< woken through wake_fd while waiting
   };
 
-  /// `stop` (may be null) is checked whenever a read is interrupted by a signal.
-  LineReader(int fd, std::size_t max_line, const std::atomic<bool>* stop) noexcept
-      : fd_(fd), max_line_(max_line), stop_(stop) {}
+  /// `wake_fd` (or -1) becomes readable when the reader should stop waiting (a signal handler
+  /// writes to it: the self-pipe pattern, free of the race between checking a flag and reading).
+  LineReader(int fd, std::size_t max_line, int wake_fd) noexcept : fd_(fd), max_line_(max_line), wake_fd_(wake_fd) {}
 
   Status next(std::string& line);
 
@@ -31,7 +30,7 @@ class LineReader {
 
   int fd_;
   std::size_t max_line_;
-  const std::atomic<bool>* stop_;
+  int wake_fd_;
   std::string buffer_;
   std::size_t scanned_ = 0;  // bytes of buffer_ already known to contain no '\n'
   bool eof_ = false;
