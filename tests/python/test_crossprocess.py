@@ -10,7 +10,7 @@ import unittest
 from zb_support import BufferTestCase, dev_shm_entries
 
 import zerobuffer as zb
-from zerobuffer_serve.pattern import first_mismatch
+from zerobuffer_serve.pattern import first_mismatch, pattern
 
 
 class WriterProcessTest(BufferTestCase):
@@ -89,8 +89,6 @@ class ReaderProcessTest(BufferTestCase):
         reader = self.start_peer("reader", name, str(256 * 1024), "64")
         with zb.Writer(name) as writer:
             writer.set_metadata(b"meta")
-            from zerobuffer_serve.pattern import pattern
-
             for sequence in range(1, 21):
                 writer.write_frame(pattern(5000, sequence))
             reader.send("read 20 2")

@@ -10,7 +10,7 @@ from typing import Any, Callable, Optional
 import zerobuffer as zb
 
 from . import SERVE_PROTOCOL
-from .params import U32_MAX, InvalidParams, Params
+from .params import U32_MAX, Params
 from .pattern import first_mismatch, pattern
 
 IMPLEMENTATION = "python"
@@ -357,5 +357,3 @@ class Session:
             writer.close()
         return {}
 
-
-__all__ = ["InvalidParams", "MethodError", "Session"]
