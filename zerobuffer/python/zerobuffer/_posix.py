@@ -467,6 +467,8 @@ class LockFile:
             if not _same_file(fd, path):
                 # Someone removed the file between our open and our lock: lock the new one.
                 os.close(fd)
+                if monotonic() >= deadline + 1.0:
+                    raise InternalException(f"lock file {path} keeps being replaced")
                 continue
             try:
                 os.fchmod(fd, mode)
