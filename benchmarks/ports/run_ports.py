@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Cross-language benchmark pairs: C++ <-> Python, C++ <-> C#, and each port alone.
+
+Starts two peer processes per case (ports/peer.py, the C# peer, `zerobuffer-bench peer`) that talk
+through the languages' own ZeroBuffer libraries, and prints one JSON object per case on stdout
+(bench "port-rtt" or "port-stream"), like zerobuffer-bench does. Standard library only.
+
+  run_ports.py --bench build/bench-release/benchmarks/zerobuffer-bench [--quick 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+SIZES = [64, 65536, 3110416]
+RING = 16 << 20
+PAIRS = [("cpp", "cpp"), ("cpp", "python"), ("python", "cpp"), ("python", "python"),
+         ("cpp", "csharp"), ("csharp", "cpp"), ("csharp", "csharp")]
+
+
+def log(msg: str) -> None:
+    print(f"[ports] {msg}", file=sys.stderr, flush=True)
+
+
+def build_csharp(out: Path) -> list[str] | None:
+    if shutil.which("dotnet") is None:
+        log("dotnet not found: C# pairs skipped")
+        return None
+    proj = HERE / "csharp" / "ZeroBuffer.Bench.Peer.csproj"
+    r = subprocess.run(["dotnet", "build", str(proj), "-c", "Release", "-p:UseArtifactsOutput=true",
+                        f"-p:ArtifactsPath={out}", "-nologo", "-v", "q"], capture_output=True, text=True, timeout=600)
+    exe = out / "bin" / "ZeroBuffer.Bench.Peer" / "release" / "zerobuffer-bench-peer"
+    if r.returncode != 0 or not exe.exists():
+        log("C# peer did not build: C# pairs skipped\n" + r.stdout[-2000:] + r.stderr[-2000:])
+        return None
+    return [str(exe)]
+
+
+def cleanup_names(*names: str) -> None:
+    for n in names:
+        for p in (f"/dev/shm/{n}", f"/dev/shm/sem.sem-w-{n}", f"/dev/shm/sem.sem-r-{n}"):
+            try:
+                os.unlink(p)
+            except OSError:
+                pass
+
+
+def run_pair(first: list[str], second: list[str], timeout: float) -> tuple[str, str]:
+    """Starts `first` (the reader / echo side, which creates its buffer), then `second`; returns
+    the stdout of the process that reports (second for rtt, first for streaming is decided by caller)."""
+    p1 = subprocess.Popen(first, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p2 = subprocess.Popen(second, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        o2, e2 = p2.communicate(timeout=timeout)
+        o1, e1 = p1.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p1.kill()
+        p2.kill()
+        p1.communicate()
+        p2.communicate()
+        raise RuntimeError("timed out")
+    if p1.returncode != 0 or p2.returncode != 0:
+        raise RuntimeError(f"exit {p1.returncode}/{p2.returncode}: {(e1 + e2).strip()[-400:]}")
+    return o1, o2
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bench", required=True, help="path of zerobuffer-bench")
+    ap.add_argument("--quick", default="0")
+    a = ap.parse_args()
+    seconds = "0.05" if a.quick == "1" else "0.5"
+
+    cmds = {"cpp": [a.bench, "peer"], "python": [sys.executable, str(HERE / "peer.py")]}
+    cs = build_csharp(Path(a.bench).resolve().parents[2] / "bench-cs")
+    if cs:
+        cmds["csharp"] = cs
+    lock_dir = tempfile.mkdtemp(prefix="zbb-locks-")
+    os.environ["ZEROBUFFER_LOCK_DIR"] = lock_dir
+    counter = 0
+    try:
+        for w_lang, r_lang in PAIRS:
+            for size in SIZES:
+                for bench in ("port-rtt", "port-stream"):
+                    base = {"bench": bench, "writer_lang": w_lang, "reader_lang": r_lang, "size": size,
+                            "ring": RING}
+                    if w_lang not in cmds or r_lang not in cmds:
+                        print(json.dumps({**base, "error": "port not available"}), flush=True)
+                        continue
+                    counter += 1
+                    tag = f"zbb-port-{os.getpid()}-{counter}"
+                    common = ["--size", str(size), "--ring", str(RING), "--seconds", seconds]
+                    try:
+                        if bench == "port-rtt":
+                            ping, pong = tag + "-ping", tag + "-pong"
+                            names = (ping, pong)
+                            echo = cmds[r_lang] + ["--role", "rtt-echo", "--ping", ping, "--pong", pong] + common
+                            init = cmds[w_lang] + ["--role", "rtt-init", "--ping", ping, "--pong", pong] + common
+                            _, out = run_pair(echo, init, 120)
+                            res = json.loads(out.strip().splitlines()[-1])
+                        else:
+                            names = (tag,)
+                            reader = cmds[r_lang] + ["--role", "stream-read", "--name", tag] + common
+                            writer = cmds[w_lang] + ["--role", "stream-write", "--name", tag] + common
+                            out, _ = run_pair(reader, writer, 120)
+                            res = json.loads(out.strip().splitlines()[-1])
+                            res["frames_per_s"] = res["frames"] / res["seconds"]
+                            res["gb_per_s"] = res["bytes"] / res["seconds"] / 1e9
+                        print(json.dumps({**base, **res, "consume": "header"}), flush=True)
+                        log(f"{bench} {w_lang}->{r_lang} {size}: ok")
+                    except (RuntimeError, ValueError, IndexError, OSError) as e:
+                        print(json.dumps({**base, "error": str(e)}), flush=True)
+                        log(f"{bench} {w_lang}->{r_lang} {size}: {e}")
+                    finally:
+                        cleanup_names(*names)
+    finally:
+        shutil.rmtree(lock_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
