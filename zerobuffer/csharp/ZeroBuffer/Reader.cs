@@ -17,6 +17,8 @@ namespace ZeroBuffer;
 /// </remarks>
 public sealed unsafe class Reader : IDisposable
 {
+    private static readonly long PollCheckIntervalTicks = MonotonicClock.ToTicks(TimeSpan.FromMilliseconds(50));
+
     private readonly MappedRegion _map;
     private readonly Oieb _oieb;
     private readonly byte* _metadata;
@@ -35,6 +37,8 @@ public sealed unsafe class Reader : IDisposable
     private bool _writerChangedInSession;
     private bool _writerEverSeen;
     private long _nextTicket;
+    private ulong _lastCheckedWriterPid;
+    private long _lastWriterCheck;
     private bool _disposed;
 
     /// <summary>
@@ -229,9 +233,12 @@ public sealed unsafe class Reader : IDisposable
             return true;
         }
 
+        // A pure poll (zero timeout) checks the writer process at most every 50 ms, so polling in
+        // a loop does not pay a kill() and a /proc read per call.
+        bool poll = timeout == TimeSpan.Zero;
         while (true)
         {
-            CheckWriter();
+            CheckWriter(poll);
             long now = MonotonicClock.Now;
             if (now >= deadline)
             {
@@ -453,13 +460,21 @@ public sealed unsafe class Reader : IDisposable
         }
     }
 
-    /// <summary>Raises <see cref="WriterDeadException"/> when the writer is gone (wire brief section 6).</summary>
-    private void CheckWriter()
+    /// <summary>Raises <see cref="WriterDeadException"/> when the writer is gone (protocol.md section 6).</summary>
+    private void CheckWriter(bool rateLimited)
     {
         ulong writerPid = _oieb.WriterPid;
         ObserveWriter(writerPid);
         if (writerPid != 0)
         {
+            long now = MonotonicClock.Now;
+            if (rateLimited && writerPid == _lastCheckedWriterPid && now - _lastWriterCheck < PollCheckIntervalTicks)
+            {
+                return;
+            }
+
+            _lastCheckedWriterPid = writerPid;
+            _lastWriterCheck = now;
             if (!ProcessLiveness.IsAlive(writerPid))
             {
                 _writerChangedInSession = true;
