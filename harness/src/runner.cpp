@@ -194,8 +194,12 @@ class CellRun {
     std::vector<Role*> stopping;
     for (auto& [name, role] : roles_) {
       if (!role.process || role.killed) continue;
-      if (role.pending_id != 0 || !role.process->running()) {
-        if (role.pending_id != 0) note("teardown: " + role.label() + " is still busy; killing it");
+      if (!role.process->running()) {
+        problem += role.label() + " ended before shutdown (" + role.process->exit_description() + "). ";
+        continue;
+      }
+      if (role.pending_id != 0) {
+        note("teardown: " + role.label() + " is still busy; killing it");
         role.process->kill_group();
         continue;
       }
@@ -787,10 +791,6 @@ std::vector<CellResult> run_matrix(const std::vector<CellSpec>& cells, const Run
     while (true) {
       const std::size_t index = next++;
       if (index >= cells.size()) return;
-      if (matrix.on_start) {
-        std::lock_guard lock(mutex);
-        matrix.on_start(cells[index]);
-      }
       CellResult result = run_cell(cells[index], options);
       std::lock_guard lock(mutex);
       if (matrix.finish) matrix.finish(result);

@@ -34,8 +34,6 @@ struct MatrixOptions {
   int jobs = 1;
   // Called (from worker threads, serialised) after each cell finishes.
   std::function<void(const CellResult&, std::size_t done, std::size_t total)> on_result;
-  // Called (serialised) when a cell starts.
-  std::function<void(const CellSpec&)> on_start;
   // Post-processing of each result (expected failures, repro command) before on_result.
   std::function<void(CellResult&)> finish;
 };
