@@ -143,19 +143,65 @@ for t in pipe uds mq boost_mq; do
   have "$t" && stream --transport "$t" --ring 16777216
 done
 
+# The reader keeps up (it only reads the 16-byte header): system calls per frame when nobody waits long.
+run "stream, reader keeps up" stream --transport zerobuffer --sizes 64,1024,65536 --consume header --seconds "$T_STREAM" --label keeps-up
+
 run "wrap-heavy vs no-wrap" wrap --seconds "$T_STREAM"
+# Wrap cost in CPU instructions (deterministic, load-independent): one thread writes and reads
+# header-only frames; a ring of exactly one frame (no wrap) vs 1.5 frames (a marker every frame).
+percall_instr() {  # percall_instr <case> <size> <ring> <wrap_heavy>
+  local f frames=20000 total base
+  f=$(mktemp /tmp/zbb-cg-XXXXXX)
+  valgrind --tool=callgrind --callgrind-out-file="$f" "$bench" percall --sizes "$2" --ring "$3" --frames 1 >/dev/null 2>"$f.log" || return 0
+  base=$(sed -n 's/.*I *refs: *//p' "$f.log" | tr -d ,)
+  valgrind --tool=callgrind --callgrind-out-file="$f" "$bench" percall --sizes "$2" --ring "$3" --frames $frames >/dev/null 2>"$f.log" || return 0
+  total=$(sed -n 's/.*I *refs: *//p' "$f.log" | tr -d ,)
+  rm -f "$f" "$f.log"
+  [ -n "$base" ] && [ -n "$total" ] &&
+    echo "{\"bench\":\"wrap-instr\",\"case\":\"$1\",\"transport\":\"zerobuffer\",\"size\":$2,\"ring\":$3,\"wrap_heavy\":$4,\"instr_per_frame\":$(( (total - base) / (3 * frames - 3) ))}" >>"$raw"
+}
+if command -v valgrind >/dev/null; then
+  log "wrap cost in instructions (callgrind)"
+  percall_instr fixed-112B 112 128 false
+  percall_instr fixed-112B 112 192 true
+  percall_instr fixed-64KiB 65520 65536 false
+  percall_instr fixed-64KiB 65520 98304 true
+fi
+
 run "failure timing" failure --repeats "$REPEATS"
 
 # Tuning knobs.
 for spin in 0 1000 5000 20000 100000; do
   run "tuning: spin $spin ns" rtt --transport zerobuffer --sizes 64 --spin-ns "$spin" --seconds "$T_RTT" --min-iters "$MIN_IT" --label tuning-spin
 done
-run "tuning: pinned rtt" rtt --transport zerobuffer --sizes 64 --pin 0,1 --seconds "$T_RTT" --min-iters "$MIN_IT" --label tuning-pin
-run "tuning: pinned rtt blocking" rtt --transport zerobuffer --sizes 64 --spin-ns 0 --pin 0,1 --seconds "$T_RTT" --min-iters "$MIN_IT" --label tuning-pin
-run "tuning: pinned spsc" rtt --transport spsc --sizes 64 --pin 0,1 --seconds "$T_RTT" --min-iters "$MIN_IT" --label tuning-pin
-run "tuning: pinned stream" stream --transport zerobuffer --sizes 64,1048576 --pin 0,1 --seconds "$T_STREAM" --label tuning-pin
+run "tuning: same-CPU rtt spin" rtt --transport zerobuffer --sizes 64 --pin 0,0 --seconds "$T_RTT" --min-iters "$MIN_IT" --label tuning-pin
+run "tuning: same-CPU rtt blocking" rtt --transport zerobuffer --sizes 64 --spin-ns 0 --pin 0,0 --seconds "$T_RTT" --min-iters "$MIN_IT" --label tuning-pin
+run "tuning: same-CPU spsc" rtt --transport spsc --sizes 64 --pin 0,0 --seconds "$T_RTT" --min-iters "$MIN_IT" --label tuning-pin
 run "tuning: same-CPU stream" stream --transport zerobuffer --sizes 64,1048576 --pin 0,0 --seconds "$T_STREAM" --label tuning-pin
 run "tuning: ring size" stream --transport zerobuffer --sizes 1048576 --ring 2097280,4194304,8388608,67108864 --seconds "$T_STREAM" --label tuning-ring
+
+# The target comparisons once more with the two processes pinned to different CPUs (role 0 on
+# CPU 0, role 1 on CPU 1): on a busy machine this keeps a spinning process from sitting on the
+# CPU its peer needs (see docs/performance.md, "Why the misses").
+if [ "$(nproc)" -ge 2 ]; then
+  P=(--pin 0,1)
+  rtt --transport zerobuffer --fill header --spin-ns 20000 "${P[@]}"
+  rtt --transport zerobuffer --fill header --spin-ns 0 "${P[@]}"
+  run "pinned rtt 64 B" rtt --transport zerobuffer --fill full --sizes 64 --seconds "$T_RTT" --min-iters "$MIN_IT" "${P[@]}"
+  for t in spsc sem; do
+    run "pinned rtt $t 64 B" rtt --transport "$t" --fill header --sizes 64 --seconds "$T_RTT" --min-iters "$MIN_IT" "${P[@]}"
+  done
+  for t in pipe uds; do
+    run "pinned rtt $t 64 B" rtt --transport "$t" --fill full --sizes 64 --seconds "$T_RTT" --min-iters "$MIN_IT" "${P[@]}"
+  done
+  for ring in 16777216 268435456; do
+    stream --transport zerobuffer --ring "$ring" "${P[@]}"
+    stream --transport spsc --ring "$ring" "${P[@]}"
+  done
+  for t in pipe uds; do
+    run "pinned stream $t 3.1 MB" stream --transport "$t" --sizes 3110416 --seconds "$T_STREAM" "${P[@]}"
+  done
+fi
 
 # iceoryx last.
 if use_iceoryx; then

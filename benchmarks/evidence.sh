@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Profiles behind the explanations in docs/performance.md ("Why the misses"). Run after
+# benchmarks/run.sh (it reuses its build). Writes benchmarks/results/evidence/*.txt.
+#
+#   benchmarks/evidence.sh
+#
+# Needs valgrind (callgrind) and perf (linux-perf) for their parts; skips what is missing.
+set -eu   # no pipefail: `| head` closes pipes early on purpose
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+bench=${ZBB_BUILD_DIR:-$root/build/bench-release}/benchmarks/zerobuffer-bench
+out="$here/results/evidence"
+mkdir -p "$out"
+[ -x "$bench" ] || { echo "build first: benchmarks/run.sh" >&2; exit 1; }
+export ZEROBUFFER_LOCK_DIR
+ZEROBUFFER_LOCK_DIR=$(mktemp -d /tmp/zbb-locks-XXXXXX)
+trap 'rm -rf "$ZEROBUFFER_LOCK_DIR"' EXIT
+
+{
+  echo "# CPU time per frame, writer and reader on one thread (no cross-core traffic, no waiting)"
+  echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+  for t in zerobuffer spsc zerobuffer spsc; do "$bench" percall --transport "$t" --sizes 64 --frames 2000000; done
+} >"$out/percall.txt" 2>&1
+
+if command -v valgrind >/dev/null; then
+  {
+    echo "# callgrind: instructions per frame (write + read + release of a 64-byte frame, one thread)"
+    for t in zerobuffer spsc; do
+      f=$(mktemp /tmp/zbb-cg-XXXXXX)
+      valgrind --tool=callgrind --callgrind-out-file="$f" "$bench" percall --transport "$t" --sizes 64 --frames 100000 >/dev/null 2>&1
+      total=$(callgrind_annotate "$f" 2>/dev/null | awk '/PROGRAM TOTALS/{gsub(",","",$1); print $1}')
+      echo "## $t: $total instructions for 100000 frames (+ start-up) = $((total / 100000)) per frame"
+      callgrind_annotate "$f" 2>/dev/null | grep -E "^ *[0-9,]+ \(" | head -22 | sed -E 's/\[[^]]*\]$//; s/\(std::[^)]*\)//g' | cut -c1-150
+      rm -f "$f"
+    done
+  } >"$out/callgrind.txt" 2>&1
+fi
+
+{
+  echo "# lock-prefixed (atomic read-modify-write) instructions in the library's per-frame functions"
+  echo "# (static count in the code; each executes once per frame on its path)"
+  objdump -d --no-show-raw-insn -C "$bench" | awk '
+    /^[0-9a-f]+ <.*>:$/ { fn = $0; sub(/^[0-9a-f]+ </, "", fn); sub(/>:$/, "", fn) }
+    /\tlock / { if (fn ~ /zerobuffer::(detail::(ReaderState::(read|release|push_pending|return_space|wait_for_post)|WriterState::(prepare|commit|wait_for_space)|Semaphore::(post|try_wait))|Frame::(release|~Frame|operator=)|Reader::read_frame|Writer::(get_frame_buffer|commit_frame))/) c[fn]++ }
+    END { for (f in c) printf "%3d  %s\n", c[f], f }' | sort -k2
+  echo "# glibc: sem_post = 1 lock cmpxchg (+ futex syscall only when a waiter sleeps);"
+  echo "# sem_trywait = 1 lock cmpxchg when the value is > 0, a plain load when it is 0."
+  echo "# std::shared_ptr copy/destroy in Reader::read_frame / Frame::release = lock inc / lock dec."
+} >"$out/atomics.txt" 2>&1
+
+if command -v perf >/dev/null; then
+  {
+    echo "# system calls by kind during 1 s of 64-byte streaming (both processes), load: $(cut -d' ' -f1-3 /proc/loadavg)"
+    perf stat -e 'syscalls:sys_enter_futex,syscalls:sys_enter_kill,syscalls:sys_enter_openat,raw_syscalls:sys_enter,context-switches' \
+      "$bench" stream --transport zerobuffer --sizes 64 --seconds 1 2>&1 | sed -E 's/"ring".*"frames_per_s"/ ... "frames_per_s"/'
+  } >"$out/syscalls-stream-64B.txt" 2>&1
+fi
+
+fmt='import sys, json
+for line in sys.stdin:
+    r = json.loads(line)
+    sc = r.get("a_syscalls_per_rt", -1)
+    print("%-5s spin %6d ns  CPUs %s:  p50 %8.2f us  p99 %8.2f us  syscalls/rt %.2f"
+          % (r["transport"], r["spin_ns"], r["pin"], r["p50_ns"] / 1e3, r["p99_ns"] / 1e3, sc))'
+{
+  echo "# round trip 64 B, header-only: where the two processes run (sched_setaffinity), spin vs. blocking"
+  echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+  for spin in 20000 0; do
+    for pin in 0,0 0,1; do
+      "$bench" rtt --transport zerobuffer --sizes 64 --spin-ns "$spin" --pin "$pin" --seconds 0.5 | python3 -c "$fmt"
+    done
+  done
+  "$bench" rtt --transport spsc --sizes 64 --pin 0,1 --seconds 0.5 | python3 -c "$fmt"
+} >"$out/pinning-rtt-64B.txt" 2>&1
+
+echo "wrote $out"
