@@ -165,13 +165,21 @@ internal sealed class ServeProcess : IDisposable
 
     public string ReadAllOutput() => _process.StandardOutput.ReadToEnd();
 
+    /// <summary>Ends the serve gracefully (end of input, so it removes what it created); kills it if it hangs.</summary>
     public void Dispose()
     {
         try
         {
-            Kill();
+            if (!_process.HasExited)
+            {
+                _process.StandardInput.Close();
+                if (!_process.WaitForExit(10000))
+                {
+                    Kill();
+                }
+            }
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or System.IO.IOException)
         {
         }
 

@@ -1,6 +1,7 @@
 using System;
 using System.IO;
 using System.Runtime.CompilerServices;
+using ZeroBuffer.Internal;
 
 namespace ZeroBuffer.Tests;
 
@@ -22,6 +23,8 @@ internal static class TestEnvironment
         {
             try
             {
+                // Buffers of serves killed by the tests: the library's own stale scan removes them.
+                StaleBufferCleaner.Scan(LockDirectory);
                 Directory.Delete(LockDirectory, recursive: true);
             }
             catch (IOException)
