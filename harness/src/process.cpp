@@ -125,13 +125,19 @@ ServeProcess::ServeProcess(const std::vector<std::string>& argv,
   bp::environment environment = boost::this_process::environment();
   for (const auto& [key, value] : env) environment[key] = value;
   std::vector<std::string> args(argv.begin() + 1, argv.end());
+  std::string program = argv[0];
+  if (program.find('/') == std::string::npos) {
+    const auto found = bp::search_path(program);
+    if (found.empty()) throw ProcessError("cannot start '" + program + "': not found on PATH");
+    program = found.string();
+  }
   {
     std::lock_guard lock(spawn_mutex());
     bp::pipe in, out, err;
     std::error_code ec;
-    impl_->child = bp::child(bp::exe = argv[0], bp::args = args, bp::std_in < in, bp::std_out > out,
+    impl_->child = bp::child(bp::exe = program, bp::args = args, bp::std_in < in, bp::std_out > out,
                              bp::std_err > err, environment, GroupAndUmask{}, ec);
-    if (ec) throw ProcessError("cannot start '" + argv[0] + "': " + ec.message());
+    if (ec) throw ProcessError("cannot start '" + program + "': " + ec.message());
     impl_->stdin_fd = in.native_sink();
     impl_->stdout_fd = out.native_source();
     impl_->stderr_fd = err.native_source();

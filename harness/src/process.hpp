@@ -27,7 +27,8 @@ struct OutputLine {
 
 class ServeProcess {
  public:
-  // Starts argv[0] with argv[1..], this process's environment plus `env`. Throws ProcessError.
+  // Starts argv[0] (a path, or a name looked up on PATH) with argv[1..], this process's
+  // environment plus `env`. Throws ProcessError.
   ServeProcess(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
   ~ServeProcess();  // kills the process group if it still runs
   ServeProcess(const ServeProcess&) = delete;

@@ -77,6 +77,14 @@ TEST_F(HarnessCatchesBugs, HungServeIsKilledAtTheStepDeadlineAndItsStderrShown) 
   EXPECT_LT(took, std::chrono::seconds(10));
 }
 
+TEST_F(HarnessCatchesBugs, PortCommandMayNameAProgramOnPath) {
+  Port port = test::buggy_port("none", "onpath");
+  port.command[0] = "python3";
+  CellSpec cell{&test::scenario("basic.single-frame"), test::cpp_port(), port};
+  auto r = run_cell(cell, RunnerOptions{});
+  EXPECT_EQ(r.outcome, Outcome::passed) << describe(r);
+}
+
 TEST_F(HarnessCatchesBugs, ServeThatCannotStartFailsWithAClearMessage) {
   CellSpec cell{&test::scenario("basic.single-frame"), test::cpp_port(),
                 Port{"ghost", {"/nonexistent/zerobuffer-serve-ghost"}, ""}};
