@@ -73,4 +73,22 @@ for line in sys.stdin:
   "$bench" rtt --transport spsc --sizes 64 --pin 0,1 --seconds 0.5 | python3 -c "$fmt"
 } >"$out/pinning-rtt-64B.txt" 2>&1
 
+# Cross-language streaming at 3.1 MB, 2 s per pairing (longer than the suite's runs).
+cs=${ZBB_BUILD_DIR:-$root/build/bench-release}/../bench-cs/bin/ZeroBuffer.Bench.Peer/release/zerobuffer-bench-peer
+{
+  echo "# 3.1 MB streaming, 16 MiB ring, 2 s per writer -> reader pairing (reader reads headers); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  declare -A peer=([cpp]="$bench peer" [python]="python3 $here/ports/peer.py")
+  [ -x "$cs" ] && peer[csharp]="$cs"
+  for pair in cpp:cpp cpp:python python:cpp python:python cpp:csharp csharp:cpp csharp:csharp; do
+    w=${pair%%:*} r=${pair##*:}
+    [ -n "${peer[$w]:-}" ] && [ -n "${peer[$r]:-}" ] || continue
+    name="zbb-ev-$$-$w-$r"
+    ${peer[$r]} --role stream-read --name "$name" --size 3110416 --ring 16777216 >"$out/.read.json" &
+    ${peer[$w]} --role stream-write --name "$name" --size 3110416 --seconds 2
+    wait
+    python3 -c "import json, sys; r = json.load(open(sys.argv[1])); print('%-7s -> %-7s %5.2f GB/s %6.0f frames/s' % (sys.argv[2], sys.argv[3], r['bytes'] / r['seconds'] / 1e9, r['frames'] / r['seconds']))" "$out/.read.json" "$w" "$r"
+  done
+  rm -f "$out/.read.json"
+} >"$out/ports-3MB.txt" 2>&1
+
 echo "wrote $out"

@@ -336,11 +336,47 @@ def bar_chart(title: str, groups: list[tuple[str, list[float]]], labels: list[st
 # --------------------------------------------------------------------------------------------
 # selecting results
 
+GROUP_KEYS = ("bench", "transport", "size", "fill", "wait", "spin_ns", "ring", "pin", "label", "case", "consume",
+              "wrap_heavy", "writer_lang", "reader_lang")
+
+
+def _metric(r: dict):
+    """The number a repeated case is ranked by: p50 for latencies, throughput for streams."""
+    for k in ("p50_ns", "gb_per_s", "frames_per_s", "instr_per_frame", "ns_per_frame"):
+        if isinstance(r.get(k), (int, float)):
+            return float(r[k])
+    return 0.0
+
+
+def median_runs(rows: list[dict]) -> list[dict]:
+    """Collapses repeated runs of one case (run.sh runs the comparisons in rounds) into the run with
+    the median metric, annotated with the number of runs and the range of the metric."""
+    groups: dict[tuple, list[dict]] = {}
+    order = []
+    for r in rows:
+        if r.get("bench") == "failure":
+            key = (id(r),)
+        else:
+            key = tuple(json.dumps(r.get(k), sort_keys=True) for k in GROUP_KEYS)
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append(r)
+    out = []
+    for key in order:
+        g = sorted(groups[key], key=_metric)
+        chosen = dict(g[(len(g) - 1) // 2])
+        chosen["runs"] = len(g)
+        chosen["metric_range"] = [_metric(g[0]), _metric(g[-1])]
+        out.append(chosen)
+    return out
+
+
 class Results:
     def __init__(self, data: dict):
         self.machine = data.get("machine", {})
         self.all = data.get("results", [])
-        self.ok = [r for r in self.all if "error" not in r]
+        self.ok = median_runs([r for r in self.all if "error" not in r])
         self.errors = [r for r in self.all if "error" in r]
 
     def find(self, **kw) -> list[dict]:

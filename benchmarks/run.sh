@@ -57,6 +57,8 @@ fi
 # -Wrestrict positive inside libstdc++ for some std::string code at -O3; if the plain build
 # fails on it, the build is retried with that one warning not treated as an error (recorded).
 extra_flags=""
+# A previous run already found the workaround necessary: keep it (no full rebuild every run).
+grep -q '^CMAKE_CXX_FLAGS:STRING=-Wno-error=restrict$' "$build/CMakeCache.txt" 2>/dev/null && extra_flags="-Wno-error=restrict"
 configure() {
   cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="$extra_flags" \
     -DZEROBUFFER_BUILD_BENCHMARKS=ON -DZEROBUFFER_BUILD_TESTS=OFF -DZEROBUFFER_BUILD_EXAMPLES=OFF \
@@ -109,7 +111,8 @@ fi
 use_iceoryx() { [ -n "$roudi_pid" ]; }
 
 # ---- 4. the suite ----------------------------------------------------------------------------
-if [ "$quick" = 1 ]; then T_RTT=0.02 T_STREAM=0.05 MIN_IT=20 REPEATS=3; else T_RTT=0.4 T_STREAM=0.6 MIN_IT=300 REPEATS=20; fi
+if [ "$quick" = 1 ]; then T_RTT=0.02 T_STREAM=0.05 MIN_IT=20 REPEATS=3 ROUNDS=1
+else T_RTT=0.25 T_STREAM=0.35 MIN_IT=200 REPEATS=20 ROUNDS=3; fi
 RTT_SIZES=64,1024,4096,65536,1048576,3110416
 STREAM_SIZES=64,1024,65536,1048576,3110416
 run() {  # run <description> <args...>: appends JSON lines, never stops the suite
@@ -122,31 +125,74 @@ stream() { run "stream $*" stream --seconds "$T_STREAM" --sizes "$STREAM_SIZES" 
 
 run "memcpy baselines" memcpy --sizes "$RTT_SIZES" --ring 16777216,268435456 --seconds 0.1
 
-# Round trip.
-rtt --transport zerobuffer --fill header --spin-ns 20000
-rtt --transport zerobuffer --fill header --spin-ns 0
-rtt --transport zerobuffer --fill full --spin-ns 20000
-rtt --transport zerobuffer --fill full --spin-ns 0
-rtt --transport spsc --fill header
-rtt --transport spsc --fill full
-run "rtt sem" rtt --transport sem --sizes 64 --seconds "$T_RTT" --min-iters "$MIN_IT"
-for t in pipe uds mq boost_mq; do
-  have "$t" && rtt --transport "$t" --fill full
-done
+# The comparisons behind the targets run in ROUNDS interleaved rounds (every transport once per
+# round), so that a burst of other load hits one run of each, not all runs of one transport;
+# report.py shows the run with the median result and keeps all of them in results.json.
+comparisons() {
+  # Round trip.
+  rtt --transport zerobuffer --fill header --spin-ns 20000
+  rtt --transport zerobuffer --fill header --spin-ns 0
+  rtt --transport zerobuffer --fill full --spin-ns 20000
+  rtt --transport zerobuffer --fill full --spin-ns 0
+  rtt --transport spsc --fill header
+  rtt --transport spsc --fill full
+  run "rtt sem" rtt --transport sem --sizes 64 --seconds "$T_RTT" --min-iters "$MIN_IT"
+  for t in pipe uds mq boost_mq; do
+    have "$t" && rtt --transport "$t" --fill full
+  done
 
-# Streaming (writer memcpys every frame, reader reads every word).
-for ring in 16777216 268435456; do
-  stream --transport zerobuffer --ring "$ring"
-  stream --transport spsc --ring "$ring"
-done
-for t in pipe uds mq boost_mq; do
-  have "$t" && stream --transport "$t" --ring 16777216
+  # Streaming (writer memcpys every frame, reader reads every word).
+  for ring in 16777216 268435456; do
+    stream --transport zerobuffer --ring "$ring"
+    stream --transport spsc --ring "$ring"
+  done
+  for t in pipe uds mq boost_mq; do
+    have "$t" && stream --transport "$t" --ring 16777216
+  done
+
+
+  # The target comparisons once more with the two processes pinned to different CPUs (role 0 on
+  # CPU 0, role 1 on CPU 1): on a busy machine this keeps a spinning process from sitting on the
+  # CPU its peer needs (see docs/performance.md, "Why the misses").
+  if [ "$(nproc)" -ge 2 ]; then
+    P=(--pin 0,1)
+    rtt --transport zerobuffer --fill header --spin-ns 20000 "${P[@]}"
+    rtt --transport zerobuffer --fill header --spin-ns 0 "${P[@]}"
+    run "pinned rtt 64 B" rtt --transport zerobuffer --fill full --sizes 64 --seconds "$T_RTT" --min-iters "$MIN_IT" "${P[@]}"
+    for t in spsc sem; do
+      run "pinned rtt $t 64 B" rtt --transport "$t" --fill header --sizes 64 --seconds "$T_RTT" --min-iters "$MIN_IT" "${P[@]}"
+    done
+    for t in pipe uds; do
+      run "pinned rtt $t 64 B" rtt --transport "$t" --fill full --sizes 64 --seconds "$T_RTT" --min-iters "$MIN_IT" "${P[@]}"
+    done
+    for ring in 16777216 268435456; do
+      stream --transport zerobuffer --ring "$ring" "${P[@]}"
+      stream --transport spsc --ring "$ring" "${P[@]}"
+    done
+    for t in pipe uds; do
+      run "pinned stream $t 3.1 MB" stream --transport "$t" --sizes 3110416 --seconds "$T_STREAM" "${P[@]}"
+    done
+  fi
+
+  # iceoryx last in each round (zero-copy middleware; RouDi started above).
+  if use_iceoryx; then
+    rtt --transport iceoryx --fill header --spin-ns 20000
+    rtt --transport iceoryx --fill header --spin-ns 0
+    rtt --transport iceoryx --fill full --spin-ns 20000
+    for ring in 16777216 268435456; do stream --transport iceoryx --ring "$ring"; done
+  fi
+
+}
+for round in $(seq "$ROUNDS"); do
+  log "=== comparison round $round of $ROUNDS"
+  comparisons
 done
 
 # The reader keeps up (it only reads the 16-byte header): system calls per frame when nobody waits long.
-run "stream, reader keeps up" stream --transport zerobuffer --sizes 64,1024,65536 --consume header --seconds "$T_STREAM" --label keeps-up
-
-run "wrap-heavy vs no-wrap" wrap --seconds "$T_STREAM"
+for round in $(seq "$ROUNDS"); do
+  run "stream, reader keeps up" stream --transport zerobuffer --sizes 64,1024,65536 --consume header --seconds "$T_STREAM" --label keeps-up
+  run "wrap-heavy vs no-wrap" wrap --seconds "$T_STREAM"
+done
 # Wrap cost in CPU instructions (deterministic, load-independent): one thread writes and reads
 # header-only frames; a ring of exactly one frame (no wrap) vs 1.5 frames (a marker every frame).
 percall_instr() {  # percall_instr <case> <size> <ring> <wrap_heavy>
@@ -179,37 +225,6 @@ run "tuning: same-CPU rtt blocking" rtt --transport zerobuffer --sizes 64 --spin
 run "tuning: same-CPU spsc" rtt --transport spsc --sizes 64 --pin 0,0 --seconds "$T_RTT" --min-iters "$MIN_IT" --label tuning-pin
 run "tuning: same-CPU stream" stream --transport zerobuffer --sizes 64,1048576 --pin 0,0 --seconds "$T_STREAM" --label tuning-pin
 run "tuning: ring size" stream --transport zerobuffer --sizes 1048576 --ring 2097280,4194304,8388608,67108864 --seconds "$T_STREAM" --label tuning-ring
-
-# The target comparisons once more with the two processes pinned to different CPUs (role 0 on
-# CPU 0, role 1 on CPU 1): on a busy machine this keeps a spinning process from sitting on the
-# CPU its peer needs (see docs/performance.md, "Why the misses").
-if [ "$(nproc)" -ge 2 ]; then
-  P=(--pin 0,1)
-  rtt --transport zerobuffer --fill header --spin-ns 20000 "${P[@]}"
-  rtt --transport zerobuffer --fill header --spin-ns 0 "${P[@]}"
-  run "pinned rtt 64 B" rtt --transport zerobuffer --fill full --sizes 64 --seconds "$T_RTT" --min-iters "$MIN_IT" "${P[@]}"
-  for t in spsc sem; do
-    run "pinned rtt $t 64 B" rtt --transport "$t" --fill header --sizes 64 --seconds "$T_RTT" --min-iters "$MIN_IT" "${P[@]}"
-  done
-  for t in pipe uds; do
-    run "pinned rtt $t 64 B" rtt --transport "$t" --fill full --sizes 64 --seconds "$T_RTT" --min-iters "$MIN_IT" "${P[@]}"
-  done
-  for ring in 16777216 268435456; do
-    stream --transport zerobuffer --ring "$ring" "${P[@]}"
-    stream --transport spsc --ring "$ring" "${P[@]}"
-  done
-  for t in pipe uds; do
-    run "pinned stream $t 3.1 MB" stream --transport "$t" --sizes 3110416 --seconds "$T_STREAM" "${P[@]}"
-  done
-fi
-
-# iceoryx last.
-if use_iceoryx; then
-  rtt --transport iceoryx --fill header --spin-ns 20000
-  rtt --transport iceoryx --fill header --spin-ns 0
-  rtt --transport iceoryx --fill full --spin-ns 20000
-  for ring in 16777216 268435456; do stream --transport iceoryx --ring "$ring"; done
-fi
 
 # Ports (C# and Python), through their libraries, against the C++ library.
 if [ "$ports" = 1 ] && [ -f "$here/ports/run_ports.py" ]; then

@@ -79,6 +79,7 @@ def main() -> None:
     ap.add_argument("--quick", default="0")
     a = ap.parse_args()
     seconds = "0.05" if a.quick == "1" else "0.5"
+    rounds = 1 if a.quick == "1" else 3  # interleaved; report.py keeps the median run
 
     cmds = {"cpp": [a.bench, "peer"], "python": [sys.executable, str(HERE / "peer.py")]}
     cs = build_csharp(Path(a.bench).resolve().parents[2] / "bench-cs")
@@ -88,40 +89,41 @@ def main() -> None:
     os.environ["ZEROBUFFER_LOCK_DIR"] = lock_dir
     counter = 0
     try:
-        for w_lang, r_lang in PAIRS:
-            for size in SIZES:
-                for bench in ("port-rtt", "port-stream"):
-                    base = {"bench": bench, "writer_lang": w_lang, "reader_lang": r_lang, "size": size,
-                            "ring": RING}
-                    if w_lang not in cmds or r_lang not in cmds:
-                        print(json.dumps({**base, "error": "port not available"}), flush=True)
-                        continue
-                    counter += 1
-                    tag = f"zbb-port-{os.getpid()}-{counter}"
-                    common = ["--size", str(size), "--ring", str(RING), "--seconds", seconds]
-                    try:
-                        if bench == "port-rtt":
-                            ping, pong = tag + "-ping", tag + "-pong"
-                            names = (ping, pong)
-                            echo = cmds[r_lang] + ["--role", "rtt-echo", "--ping", ping, "--pong", pong] + common
-                            init = cmds[w_lang] + ["--role", "rtt-init", "--ping", ping, "--pong", pong] + common
-                            _, out = run_pair(echo, init, 120)
-                            res = json.loads(out.strip().splitlines()[-1])
-                        else:
-                            names = (tag,)
-                            reader = cmds[r_lang] + ["--role", "stream-read", "--name", tag] + common
-                            writer = cmds[w_lang] + ["--role", "stream-write", "--name", tag] + common
-                            out, _ = run_pair(reader, writer, 120)
-                            res = json.loads(out.strip().splitlines()[-1])
-                            res["frames_per_s"] = res["frames"] / res["seconds"]
-                            res["gb_per_s"] = res["bytes"] / res["seconds"] / 1e9
-                        print(json.dumps({**base, **res, "consume": "header"}), flush=True)
-                        log(f"{bench} {w_lang}->{r_lang} {size}: ok")
-                    except (RuntimeError, ValueError, IndexError, OSError) as e:
-                        print(json.dumps({**base, "error": str(e)}), flush=True)
-                        log(f"{bench} {w_lang}->{r_lang} {size}: {e}")
-                    finally:
-                        cleanup_names(*names)
+        for _ in range(rounds):
+            for w_lang, r_lang in PAIRS:
+                for size in SIZES:
+                    for bench in ("port-rtt", "port-stream"):
+                        base = {"bench": bench, "writer_lang": w_lang, "reader_lang": r_lang, "size": size,
+                                "ring": RING}
+                        if w_lang not in cmds or r_lang not in cmds:
+                            print(json.dumps({**base, "error": "port not available"}), flush=True)
+                            continue
+                        counter += 1
+                        tag = f"zbb-port-{os.getpid()}-{counter}"
+                        common = ["--size", str(size), "--ring", str(RING), "--seconds", seconds]
+                        try:
+                            if bench == "port-rtt":
+                                ping, pong = tag + "-ping", tag + "-pong"
+                                names = (ping, pong)
+                                echo = cmds[r_lang] + ["--role", "rtt-echo", "--ping", ping, "--pong", pong] + common
+                                init = cmds[w_lang] + ["--role", "rtt-init", "--ping", ping, "--pong", pong] + common
+                                _, out = run_pair(echo, init, 120)
+                                res = json.loads(out.strip().splitlines()[-1])
+                            else:
+                                names = (tag,)
+                                reader = cmds[r_lang] + ["--role", "stream-read", "--name", tag] + common
+                                writer = cmds[w_lang] + ["--role", "stream-write", "--name", tag] + common
+                                out, _ = run_pair(reader, writer, 120)
+                                res = json.loads(out.strip().splitlines()[-1])
+                                res["frames_per_s"] = res["frames"] / res["seconds"]
+                                res["gb_per_s"] = res["bytes"] / res["seconds"] / 1e9
+                            print(json.dumps({**base, **res, "consume": "header"}), flush=True)
+                            log(f"{bench} {w_lang}->{r_lang} {size}: ok")
+                        except (RuntimeError, ValueError, IndexError, OSError) as e:
+                            print(json.dumps({**base, "error": str(e)}), flush=True)
+                            log(f"{bench} {w_lang}->{r_lang} {size}: {e}")
+                        finally:
+                            cleanup_names(*names)
     finally:
         shutil.rmtree(lock_dir, ignore_errors=True)
 
