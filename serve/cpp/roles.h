@@ -98,9 +98,6 @@ class WriterRole {
   std::uint64_t write_bytes(std::span<const std::byte> data, bool zero_copy);
 
   zerobuffer::Writer writer_;
-  /// Size of the buffer's shared memory object at connect. No frame or metadata block can be
-  /// larger, so larger requests never need a source buffer of that size.
-  std::uint64_t object_size_;
   std::vector<std::byte> scratch_;  // source of copied pattern frames, reused
 };
 

@@ -1,4 +1,3 @@
-#include <sys/stat.h>
 
 #include <thread>
 
@@ -34,14 +33,6 @@ zerobuffer::Writer connect(const std::string& name, std::chrono::milliseconds bu
   }
 }
 
-/// Size of the shared memory object NAME (Linux: /dev/shm/NAME), or a conservative 1 GiB if
-/// it cannot be determined.
-std::uint64_t shared_memory_size(const std::string& name) {
-  struct stat st {};
-  if (::stat(("/dev/shm/" + name).c_str(), &st) == 0 && st.st_size > 0) return static_cast<std::uint64_t>(st.st_size);
-  return std::uint64_t{1} << 30;
-}
-
 /// What writeFrames reports, in its result and in the data of its errors.
 struct WriteProgress {
   std::uint64_t written = 0;
@@ -67,7 +58,7 @@ struct WriteProgress {
 }  // namespace
 
 WriterRole::WriterRole(const std::string& name, std::chrono::milliseconds budget, const std::atomic<bool>& stop)
-    : writer_(connect(name, budget, stop)), object_size_(shared_memory_size(name)) {}
+    : writer_(connect(name, budget, stop)) {}
 
 MetadataWrite MetadataWrite::from(const Params& params) {
   MetadataWrite r;
@@ -85,12 +76,12 @@ Json WriterRole::set_metadata(const MetadataWrite& request) {
     writer_.set_metadata(as_bytes(*text));
     return Json{{"size", text->size()}};
   }
-  if (size > object_size_) {
-    // Not worth allocating: it cannot fit a metadata block inside an object of that size.
+  if (size > writer_.metadata_size()) {
+    // Not worth allocating a source buffer: it cannot fit the block.
     throw kind_error(ErrorCode::MetadataTooLarge, "metadata of " + std::to_string(size) +
-                                                      " bytes exceeds the whole shared memory object of buffer \"" +
-                                                      writer_.name() + "\" (" + std::to_string(object_size_) +
-                                                      " bytes)");
+                                                      " bytes (+8-byte prefix) exceeds the " +
+                                                      std::to_string(writer_.metadata_size()) +
+                                                      "-byte metadata block of buffer \"" + writer_.name() + "\"");
   }
   std::vector<std::byte> metadata(static_cast<std::size_t>(size));
   pattern::fill(metadata, 0, seed);
@@ -106,12 +97,11 @@ std::uint64_t WriterRole::write_bytes(std::span<const std::byte> data, bool zero
 }
 
 std::uint64_t WriterRole::write_pattern_frame(std::size_t size, std::uint8_t seed, bool zero_copy) {
-  // The library numbers a session's frames 1, 2, 3 ...: the next one is frames_written() + 1.
-  const std::uint64_t sequence = writer_.frames_written() + 1;
+  const std::uint64_t sequence = writer_.next_sequence();
   std::uint64_t written_as = 0;
-  if (zero_copy || size > object_size_) {
-    // A frame larger than the whole object can never fit; the zero-copy path lets the library
-    // say so without a source buffer of that size being allocated first.
+  if (zero_copy || size > writer_.payload_size()) {
+    // A frame larger than the ring can never fit; the zero-copy path lets the library say so
+    // without a source buffer of that size being allocated first.
     const std::span<std::byte> target = writer_.get_frame_buffer(size);
     pattern::fill(target, sequence, seed);
     written_as = writer_.commit_frame();

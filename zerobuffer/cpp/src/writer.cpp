@@ -33,6 +33,9 @@ class WriterState {
   std::uint64_t frames_written_ = 0;
   std::uint64_t bytes_written_ = 0;
   bool open_ = false;
+  std::uint64_t metadata_size_ = 0;
+  std::uint64_t payload_size_ = 0;
+  std::uint64_t next_sequence_ = 1;
 
  private:
   Oieb* oieb() const noexcept { return reinterpret_cast<Oieb*>(map_.data()); }
@@ -46,11 +49,8 @@ class WriterState {
   Semaphore sem_w_;
   Semaphore sem_r_;
   std::uint64_t pid_ = 0;
-  std::uint64_t metadata_size_ = 0;
-  std::uint64_t payload_size_ = 0;
   std::uint64_t write_pos_ = 0;
   std::uint64_t written_count_ = 0;
-  std::uint64_t next_sequence_ = 1;
   Clock::time_point next_reader_check_{};
   // The frame reserved by prepare() and not yet committed.
   bool reserved_ = false;
@@ -294,6 +294,9 @@ std::chrono::milliseconds Writer::write_timeout() const noexcept {
   return state_ ? state_->write_timeout_ : std::chrono::milliseconds(0);
 }
 std::uint64_t Writer::frames_written() const noexcept { return state_ ? state_->frames_written_ : 0; }
+std::uint64_t Writer::next_sequence() const noexcept { return state_ ? state_->next_sequence_ : 0; }
+std::uint64_t Writer::metadata_size() const noexcept { return state_ ? state_->metadata_size_ : 0; }
+std::uint64_t Writer::payload_size() const noexcept { return state_ ? state_->payload_size_ : 0; }
 std::uint64_t Writer::bytes_written() const noexcept { return state_ ? state_->bytes_written_ : 0; }
 const std::string& Writer::name() const noexcept {
   static const std::string empty;

@@ -51,6 +51,11 @@ class Writer {
   std::chrono::milliseconds write_timeout() const noexcept;
 
   std::uint64_t frames_written() const noexcept;
+  /// Sequence number the next frame of this session will carry (1 for the first).
+  std::uint64_t next_sequence() const noexcept;
+  /// Block sizes of the connected buffer, as its header states them.
+  std::uint64_t metadata_size() const noexcept;
+  std::uint64_t payload_size() const noexcept;
   std::uint64_t bytes_written() const noexcept;
   const std::string& name() const noexcept;
 
