@@ -50,6 +50,10 @@ RunOutcome run_roles(const std::function<void(int role, SharedBlock& shared)>& b
 /// Waits on the shared barrier (all roles).
 void barrier(SharedBlock& shared);
 
+/// Set by a role that started a library runtime with process-wide state to tear down (iceoryx):
+/// the role process then ends with exit() (static destructors run) instead of _exit().
+extern bool g_role_needs_clean_exit;
+
 /// Blocks SIGCHLD in the coordinator so that run_roles can wait for it without polling.
 void init_process_runner();
 

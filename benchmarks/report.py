@@ -841,23 +841,24 @@ def cmd_doc(a: argparse.Namespace) -> None:
                      f"{r['a_syscalls_per_rt']:.3f}", f"{r['a_nvcsw_per_1000']:.0f}", f"{r['a_cpu_us_per_rt']:.2f}"]
                     for r in spin]
             w(md_table(["spin", "p50", "p99", "p99.9", "syscalls / rt", "vol. cs / 1000", "CPU µs / rt"], rows) + "\n")
-        pin = R.find(label="tuning-pin")
-        if pin:
-            w("### Pinning (sched_setaffinity per process; compare with the unpinned rows above)\n")
+        same = R.find(label="tuning-pin")
+        if same:
+            w("### Pinning (sched_setaffinity of each process)\n")
+            w("*not pinned*: the scheduler places both processes; *two CPUs*: role 0 on CPU 0, role 1 on CPU 1; "
+              "*one CPU*: both on CPU 0 (what happens to a pair whenever the other CPU is taken by other work).\n")
             rows = []
-            for r in pin:
+            for r in same:
                 if r["bench"] == "rtt":
-                    base = R.one(bench="rtt", transport=r["transport"], size=r["size"], fill=r["fill"], wait=r["wait"],
-                                 label=None, pin="none")
-                    rows.append([f"round trip {TRANSPORT_NAMES[r['transport']]} {size_label(r['size'])} {r['wait']}",
-                                 r["pin"], f"p50 {fmt_ns(r['p50_ns'])}, p99 {fmt_ns(r['p99_ns'])}",
-                                 f"p50 {fmt_ns(_get(base, 'p50_ns'))}, p99 {fmt_ns(_get(base, 'p99_ns'))}"])
+                    kw = dict(bench="rtt", transport=r["transport"], size=r["size"], fill=r["fill"], wait=r["wait"],
+                              label=None)
+                    fmt = lambda x: "–" if x is None else f"p50 {fmt_ns(x['p50_ns'])}, p99 {fmt_ns(x['p99_ns'])}"
+                    what = f"round trip {TRANSPORT_NAMES[r['transport']]} {size_label(r['size'])} ({r['wait']})"
                 else:
-                    base = R.one(bench="stream", transport=r["transport"], size=r["size"], ring=r["ring"], label=None,
-                                 pin="none")
-                    rows.append([f"streaming {TRANSPORT_NAMES[r['transport']]} {size_label(r['size'])}", r["pin"],
-                                 f"{r['gb_per_s']:.3g} GB/s", f"{_get(base, 'gb_per_s') or 0:.3g} GB/s"])
-            w(md_table(["workload", "CPUs (role 0, role 1)", "pinned", "not pinned"], rows) + "\n")
+                    kw = dict(bench="stream", transport=r["transport"], size=r["size"], ring=r["ring"], label=None)
+                    fmt = lambda x: "–" if x is None else f"{x['gb_per_s']:.3g} GB/s"
+                    what = f"streaming {TRANSPORT_NAMES[r['transport']]} {size_label(r['size'])}"
+                rows.append([what, fmt(R.one(pin="none", **kw)), fmt(R.one(pin="0,1", **kw)), fmt(r)])
+            w(md_table(["workload", "not pinned", "two CPUs (0,1)", "one CPU (0,0)"], rows) + "\n")
         ring = sorted(R.find(label="tuning-ring"), key=lambda r: r["ring"])
         base = R.find(bench="stream", transport="zerobuffer", size=1048576, label=None, pin="none")
         ring = sorted(ring + base, key=lambda r: r["ring"])

@@ -92,6 +92,8 @@ cleanup() {
   rm -rf "$ZEROBUFFER_LOCK_DIR"
   # Anything a crashed case left behind (names carry the prefix zbb-).
   find /dev/shm -maxdepth 1 \( -name 'zbb-*' -o -name 'sem.zbb-*' -o -name 'sem.sem-?-zbb-*' \) -delete 2>/dev/null || true
+  # iceoryx runtimes of killed role processes leave their socket and lock file in /tmp.
+  find /tmp -maxdepth 1 -regex '/tmp/zbb-[0-9]+\(\.lock\)?' -delete 2>/dev/null || true
 }
 trap cleanup EXIT
 

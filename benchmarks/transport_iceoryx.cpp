@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "procs.h"
 #include "iceoryx_hoofs/log/logmanager.hpp"
 #include "iceoryx_posh/mepoo/chunk_header.hpp"
 #include "iceoryx_posh/popo/untyped_publisher.hpp"
@@ -28,6 +29,7 @@ void init_runtime_once() {
   const std::string app = "zbb-" + std::to_string(::getpid());
   iox::runtime::PoshRuntime::initRuntime(iox::RuntimeName_t(iox::cxx::TruncateToCapacity, app.c_str()));
   initialised_in = ::getpid();
+  g_role_needs_clean_exit = true;  // the runtime's destructor removes its socket and lock file in /tmp
 }
 
 iox::capro::ServiceDescription service(const std::string& name) {
