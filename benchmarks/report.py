@@ -228,7 +228,7 @@ def _nice_log_ticks(lo: float, hi: float) -> list[float]:
 
 
 def line_chart(title: str, series: list[tuple[str, list[tuple[float, float]]]], xlabel: str, ylabel: str,
-               xfmt=size_label, yfmt=fmt_num, width=900, height=520, emphasize: str = "ZeroBuffer") -> str:
+               xfmt=size_label, yfmt=fmt_num, width=980, height=520, emphasize: str = "ZeroBuffer") -> str:
     pts = [p for _, s in series for p in s if p[0] > 0 and p[1] > 0]
     if not pts:
         return ""
@@ -251,7 +251,7 @@ def line_chart(title: str, series: list[tuple[str, list[tuple[float, float]]]], 
     o = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
          f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
          f'<rect width="{width}" height="{height}" fill="white"/>',
-         f'<text x="{left}" y="22" font-size="15" font-weight="bold">{html.escape(title)}</text>']
+         f'<text x="{left}" y="22" font-size="14" font-weight="bold">{html.escape(title)}</text>']
     for t in yticks:
         y = Y(t)
         o.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="#ddd"/>')
@@ -696,6 +696,28 @@ def cmd_doc(a: argparse.Namespace) -> None:
         if svg:
             (plots / name).write_text(svg)
             w(img(name, f"round trip p50 vs frame size, {title}") + "\n")
+
+    pinned = []
+    for t in ("zerobuffer", "spsc", "sem", "pipe", "uds"):
+        for fill in ("header", "full"):
+            for wait in ("spin-then-block", "block", "busy-poll"):
+                rs = main_rtt(R, t, fill, wait, None, "0,1")
+                if rs:
+                    pinned.append(rs)
+    if pinned:
+        w("With the two processes pinned to different CPUs (role 0 on CPU 0, role 1 on CPU 1), p50:\n")
+        psizes = sorted({r["size"] for rs in pinned for r in rs})
+        rows = []
+        for rs in pinned:
+            by = {r["size"]: r for r in rs}
+            rows.append([series_name(rs[0])] + [fmt_ns(by[s]["p50_ns"]) if s in by else "–" for s in psizes])
+        w(md_table(["p50, pinned"] + [size_label(s) for s in psizes], rows) + "\n")
+        svg = line_chart("Round trip p50, processes pinned to CPUs 0 and 1 (lower is better)",
+                         [(series_name(rs[0]), [(r["size"], r["p50_ns"]) for r in rs]) for rs in pinned],
+                         "frame size", "round trip p50", yfmt=fmt_ns)
+        if svg:
+            (plots / "rtt_p50_pinned.svg").write_text(svg)
+            w(img("rtt_p50_pinned.svg", "round trip p50 vs frame size, pinned") + "\n")
 
     w("### 64 B in detail\n")
     rows, groups = [], []
