@@ -49,13 +49,14 @@ def _cpu_model() -> str:
 
 
 def _virtualisation() -> str:
+    parts = []
     virt = _run(["systemd-detect-virt"])
-    if virt:
-        return virt
+    if virt and virt != "none":
+        parts.append(f"{virt} (systemd-detect-virt)")
     for line in _run(["lscpu"]).splitlines():
         if line.startswith("Hypervisor vendor"):
-            return line.split(":", 1)[1].strip()
-    return "none detected"
+            parts.append(f"{line.split(':', 1)[1].strip()} hypervisor (lscpu)")
+    return ", ".join(parts) or "none detected"
 
 
 def _os_name() -> str:
