@@ -13,6 +13,7 @@
 #include <mutex>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <string_view>
 #include <thread>
 #include <unistd.h>
 
@@ -30,6 +31,16 @@ struct GroupAndUmask : bp::extend::handler {
   void on_exec_setup(Executor&) const {
     ::setpgid(0, 0);
     ::umask(022);
+  }
+};
+
+// The child's environment, handed to execve directly. (Boost 1.74's environment lookup reads
+// past the end of shorter entries, which AddressSanitizer reports; this avoids it.)
+struct ExplicitEnvironment : bp::extend::handler {
+  char** entries;
+  template <class Executor>
+  void on_setup(Executor& exec) const {
+    exec.env = entries;
   }
 };
 
@@ -122,8 +133,16 @@ ServeProcess::ServeProcess(const std::vector<std::string>& argv,
     : impl_(std::make_unique<Impl>()) {
   if (argv.empty()) throw ProcessError("empty command");
   ignore_sigpipe_once();
-  bp::environment environment = boost::this_process::environment();
-  for (const auto& [key, value] : env) environment[key] = value;
+  std::vector<std::string> environment;
+  for (char** entry = ::environ; *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const std::string key(text.substr(0, text.find('=')));
+    if (env.find(key) == env.end()) environment.emplace_back(text);
+  }
+  for (const auto& [key, value] : env) environment.push_back(key + "=" + value);
+  std::vector<char*> environment_pointers;
+  for (auto& entry : environment) environment_pointers.push_back(entry.data());
+  environment_pointers.push_back(nullptr);
   std::vector<std::string> args(argv.begin() + 1, argv.end());
   std::string program = argv[0];
   if (program.find('/') == std::string::npos) {
@@ -136,7 +155,8 @@ ServeProcess::ServeProcess(const std::vector<std::string>& argv,
     bp::pipe in, out, err;
     std::error_code ec;
     impl_->child = bp::child(bp::exe = program, bp::args = args, bp::std_in < in, bp::std_out > out,
-                             bp::std_err > err, environment, GroupAndUmask{}, ec);
+                             bp::std_err > err, ExplicitEnvironment{{}, environment_pointers.data()},
+                             GroupAndUmask{}, ec);
     if (ec) throw ProcessError("cannot start '" + program + "': " + ec.message());
     impl_->stdin_fd = in.native_sink();
     impl_->stdout_fd = out.native_source();
