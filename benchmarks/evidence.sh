@@ -73,6 +73,28 @@ for line in sys.stdin:
   "$bench" rtt --transport spsc --sizes 64 --pin 0,1 --seconds 0.5 | python3 -c "$fmt"
 } >"$out/pinning-rtt-64B.txt" 2>&1
 
+# Blocking hand-off (spin 0) by placement: the same two processes on one CPU, on two CPUs, or
+# wherever the scheduler puts them; ZeroBuffer, raw named semaphores and (if RouDi can be
+# started) iceoryx.
+{
+  echo "# round trip 64 B, blocking (spin 0), by placement; load: $(cut -d' ' -f1-3 /proc/loadavg)"
+  roudi=""
+  if "$bench" transports | grep -q '^iceoryx yes' && command -v iox-roudi >/dev/null; then
+    iox-roudi -c "$here/roudi.toml" -l warning >/dev/null 2>&1 &
+    roudi=$!
+    sleep 2
+  fi
+  for pin in none 0,0 0,1; do
+    for t in zerobuffer sem iceoryx; do
+      [ "$t" = iceoryx ] && [ -z "$roudi" ] && continue
+      args=(rtt --transport "$t" --sizes 64 --spin-ns 0 --seconds 0.5)
+      [ "$pin" != none ] && args+=(--pin "$pin")
+      "$bench" "${args[@]}" 2>/dev/null | python3 -c "$fmt"
+    done
+  done
+  if [ -n "$roudi" ]; then kill "$roudi"; wait "$roudi" 2>/dev/null || true; fi
+} >"$out/blocking-placement-64B.txt" 2>&1
+
 # Cross-language streaming at 3.1 MB, 2 s per pairing (longer than the suite's runs).
 cs=${ZBB_BUILD_DIR:-$root/build/bench-release}/../bench-cs/bin/ZeroBuffer.Bench.Peer/release/zerobuffer-bench-peer
 {

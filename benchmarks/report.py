@@ -403,6 +403,14 @@ def main_rtt(R: Results, transport, fill, wait=None, size=None, pin="none"):
     return R.find(**kw)
 
 
+def _rng(r, fmt) -> str:
+    """' [lo–hi]' over the repeated runs of a case (run.sh runs comparisons in rounds)."""
+    if not r or r.get("runs", 1) < 2:
+        return ""
+    lo, hi = r["metric_range"]
+    return f" [{fmt(lo)}–{fmt(hi)}]"
+
+
 def _ratio(a, b):
     if a is None or b is None or b == 0:
         return None
@@ -437,11 +445,13 @@ def evaluate_targets(R: Results, pin: str = "none") -> list[dict]:
     zs = rtt1("zerobuffer", "header", "spin-then-block")
     sp = rtt1("spsc", "header", "busy-poll")
     add("Spin round trip 64 B: p50 ≤ 2× busy-poll ring", _ratio(_get(zs, "p50_ns"), _get(sp, "p50_ns")), 2, "<=",
-        f"ZeroBuffer {fmt_ns(_get(zs, 'p50_ns'))} vs SPSC ring {fmt_ns(_get(sp, 'p50_ns'))}")
+        f"ZeroBuffer {fmt_ns(_get(zs, 'p50_ns'))}{_rng(zs, fmt_ns)} vs SPSC ring {fmt_ns(_get(sp, 'p50_ns'))}"
+        f"{_rng(sp, fmt_ns)}")
     zb = rtt1("zerobuffer", "header", "block")
     se = R.one(bench="rtt", transport="sem", label=None, pin=pin)
     add("Blocking round trip 64 B: p50 ≤ 1.2× semaphore ping-pong", _ratio(_get(zb, "p50_ns"), _get(se, "p50_ns")),
-        1.2, "<=", f"ZeroBuffer {fmt_ns(_get(zb, 'p50_ns'))} vs semaphores {fmt_ns(_get(se, 'p50_ns'))}")
+        1.2, "<=", f"ZeroBuffer {fmt_ns(_get(zb, 'p50_ns'))}{_rng(zb, fmt_ns)} vs semaphores "
+                   f"{fmt_ns(_get(se, 'p50_ns'))}{_rng(se, fmt_ns)}")
     add("Blocking round trip 64 B: p99 ≤ 1.5× semaphore ping-pong", _ratio(_get(zb, "p99_ns"), _get(se, "p99_ns")),
         1.5, "<=", f"ZeroBuffer {fmt_ns(_get(zb, 'p99_ns'))} vs semaphores {fmt_ns(_get(se, 'p99_ns'))}")
 
@@ -464,12 +474,17 @@ def evaluate_targets(R: Results, pin: str = "none") -> list[dict]:
         r = R.one(bench="stream", transport=transport, size=size, ring=ring, label=None, pin=pin)
         return _get(r, "gb_per_s")
 
+    def gbtxt(transport, size, ring):
+        r = R.one(bench="stream", transport=transport, size=size, ring=ring, label=None, pin=pin)
+        f = lambda v: f"{v:.3g}"
+        return "–" if r is None else f"{f(r['gb_per_s'])}{_rng(r, f)}"
+
     for size, ring, limit in [(3110416, 256 * MIB, 0.85), (65536, 256 * MIB, 0.8), (1048576, 256 * MIB, 0.8),
                               (65536, 16 * MIB, 0.8), (1048576, 16 * MIB, 0.8), (64, 16 * MIB, 0.4),
                               (1024, 16 * MIB, 0.4), (64, 256 * MIB, 0.4), (1024, 256 * MIB, 0.4)]:
         z, s = gbps("zerobuffer", size, ring), gbps("spsc", size, ring)
         add(f"Streaming {size_label(size)}, {size_label(ring)} ring: ≥ {limit}× busy-poll ring", _ratio(z, s), limit,
-            ">=", f"{fmt_num(z)} vs {fmt_num(s)} GB/s")
+            ">=", f"{gbtxt('zerobuffer', size, ring)} vs {gbtxt('spsc', size, ring)} GB/s")
 
     zf = rtt1("zerobuffer", "full", "spin-then-block")
     for t in ("pipe", "uds"):
@@ -478,7 +493,8 @@ def evaluate_targets(R: Results, pin: str = "none") -> list[dict]:
             ">=", f"p50 {fmt_ns(_get(b, 'p50_ns'))} vs ZeroBuffer (full fill, spin) {fmt_ns(_get(zf, 'p50_ns'))}")
     for t in ("pipe", "uds"):
         z, b = gbps("zerobuffer", 3110416, 16 * MIB), gbps(t, 3110416, 16 * MIB)
-        add(f"Streaming 3.1 MB ≥ 2× {TRANSPORT_NAMES[t]}", _ratio(z, b), 2, ">=", f"{fmt_num(z)} vs {fmt_num(b)} GB/s")
+        add(f"Streaming 3.1 MB ≥ 2× {TRANSPORT_NAMES[t]}", _ratio(z, b), 2, ">=",
+            f"{gbtxt('zerobuffer', 3110416, 16 * MIB)} vs {gbtxt(t, 3110416, 16 * MIB)} GB/s")
 
     # From here on: measured unpinned only.
     dep[0] = False
@@ -519,16 +535,6 @@ def evaluate_targets(R: Results, pin: str = "none") -> list[dict]:
         add(f"Wrap-around overhead < 5 %: CPU instructions per frame, a wrap before every frame ({case}, header-only)",
             q, 0.05, "<=", "" if q is None else f"{w['instr_per_frame']} vs {nw['instr_per_frame']} instructions "
                                                  "per frame (callgrind, write + read + release)")
-    # Equal-capacity pairs only (the random-size case is reported, not judged: see the wrap table).
-    for case in ("fixed-112B", "fixed-64KiB"):
-        nw = R.one(bench="wrap", case=case, wrap_heavy=False)
-        w = R.one(bench="wrap", case=case, wrap_heavy=True)
-        q = None if not (nw and w) else 1 - w["frames_per_s"] / nw["frames_per_s"]
-        add(f"Wrap-around overhead < 5 %: cross-process frames/s, ring of 1.5 frames vs 1 frame ({case})",
-            None if q is None else q, 0.05, "<=",
-            "" if q is None else f"{fmt_num(w['frames_per_s'])} vs {fmt_num(nw['frames_per_s'])} frames/s "
-                                 f"(rings {size_label(w['ring'])} vs {size_label(nw['ring'])})")
-
     # Zero syscalls per frame while the reader keeps up: small frames (the reader spins).
     worst = None
     # Frames that arrive faster than the spin budget (20 µs); a reader waiting longer sleeps by design.
@@ -599,7 +605,8 @@ def cmd_doc(a: argparse.Namespace) -> None:
     w("# ZeroBuffer performance\n")
     w("<!-- Generated by benchmarks/report.py from benchmarks/results/results.json; edit benchmarks/doc/*.md "
       "or report.py, then run `python3 benchmarks/report.py doc ...` (run.sh does it). -->\n")
-    w(_include("intro.md"))
+    la_s, la_e = (m.get("load_average_start") or [0])[0], (m.get("load_average_end") or [0])[0]
+    w(_include("intro.md").replace("{{LOAD_START}}", f"{la_s:.2f}").replace("{{LOAD_END}}", f"{la_e:.2f}"))
 
     # machine
     w("## Machine and conditions of this run\n")
