@@ -43,6 +43,7 @@ class WriterState {
   void check_reader();
   void check_reader_periodically(Clock::time_point now);
   bool wait_for_space(std::uint64_t need, bool wait);
+  void drain_space_posts() noexcept;
 
   std::chrono::nanoseconds spin_;
   Mapping map_;
@@ -164,14 +165,22 @@ void WriterState::check_reader_periodically(Clock::time_point now) {
   if (now >= next_reader_check_) {
     check_reader();
     next_reader_check_ = now + kLivenessInterval;
+    // sem-r is posted once per released frame but consumed only while we wait; consume the
+    // backlog at least this often so its count stays far below SEM_VALUE_MAX.
+    drain_space_posts();
+  }
+}
+
+void WriterState::drain_space_posts() noexcept {
+  while (sem_r_.try_wait()) {
   }
 }
 
 bool WriterState::wait_for_space(std::uint64_t need, bool wait) {
   Oieb* o = oieb();
-  // Posts of sem-r are only needed while we wait; consume the backlog so its count stays bounded.
-  while (sem_r_.try_wait()) {
-  }
+  if (load(o->payload_free_bytes) >= need) return true;
+  // Stale posts would make the first waits below return at once.
+  drain_space_posts();
   if (load(o->payload_free_bytes) >= need) return true;
   if (!wait) return false;
   const auto start = Clock::now();
@@ -183,14 +192,15 @@ bool WriterState::wait_for_space(std::uint64_t need, bool wait) {
     } while (Clock::now() < spin_end);
   }
   while (true) {
-    if (load(o->payload_free_bytes) >= need) return true;
     const auto now = Clock::now();
-    check_reader();
+    check_reader_periodically(now);  // may drain posts: measure afterwards
+    if (load(o->payload_free_bytes) >= need) return true;
     if (now >= deadline) {
+      check_reader();
       throw BufferFullException("no space for " + std::to_string(need) + " bytes in buffer \"" + name_ + "\" within " +
                                 std::to_string(write_timeout_.count()) + " ms");
     }
-    sem_r_.wait_until(std::min(deadline, now + kLivenessInterval));
+    sem_r_.wait_until(std::min(deadline, next_reader_check_));
   }
 }
 
