@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import array
+import math
 import os
 import stat
 import struct
@@ -495,31 +496,82 @@ class SequenceTest(BufferTestCase):
             with reader.read_frame(1.0) as frame:
                 self.assertEqual((frame.sequence, bytes(frame.data)), (1, b"c"))
 
-    def test_sequence_one_within_the_same_writer_session_is_an_error(self) -> None:
+    def test_sequence_one_from_the_same_writer_begins_a_new_session(self) -> None:
+        # [rule seq.restart]: no PID is consulted.
         name = self.buffer_name()
         with zb.Reader(name, zb.BufferConfig(0, 1024)) as reader, zb.Writer(name) as writer:
             writer.write_frame(b"a")
             writer.write_frame(b"b")
             writer._sequence = 1
             writer.write_frame(b"c")
-            self.assertEqual([reader.read_frame(1.0).sequence for _ in range(2)], [1, 2])
+            writer._sequence = 3
+            writer.write_frame(b"d")
+            self.assertEqual([reader.read_frame(1.0).sequence for _ in range(3)], [1, 2, 1])
             with self.assertRaises(zb.SequenceError) as caught:
                 reader.read_frame(1.0)
-            self.assertEqual((caught.exception.expected, caught.exception.actual), (3, 1))
+            self.assertEqual((caught.exception.expected, caught.exception.actual), (2, 3))
 
-    def test_writer_with_a_new_pid_restarts_the_sequence(self) -> None:
+
+class DeadlineTest(BufferTestCase):
+    """protocol.md section 6: time.deadline and time.forever."""
+
+    def test_read_ends_by_its_deadline_while_posts_arrive_without_frames(self) -> None:
         name = self.buffer_name()
         with zb.Reader(name, zb.BufferConfig(0, 1024)) as reader:
-            with zb.Writer(name) as writer:
-                writer.write_frame(b"a")
-                self.assertEqual(reader.read_frame(1.0).sequence, 1)
-                writer.write_frame(b"b")
-                writer._sequence = 1  # the next frame looks like a new session's first
-                reader.oieb.compare_exchange_writer_pid(os.getpid(), os.getppid())  # ... of another live writer
-                writer.write_frame(b"c")
-                self.assertEqual(reader.read_frame(1.0).sequence, 2)
-                self.assertEqual(reader.read_frame(1.0).sequence, 1)
-                reader.oieb.compare_exchange_writer_pid(os.getppid(), os.getpid())
+            poster_sem = _posix.Semaphore.open(f"/sem-w-{name}")
+            stop = threading.Event()
+
+            def post() -> None:
+                while not stop.is_set():
+                    poster_sem.post()
+
+            def read() -> None:
+                start = time.monotonic()
+                result.append(reader.read_frame(0.2))
+                result.append(time.monotonic() - start)
+
+            result: list = []
+            poster = threading.Thread(target=post)
+            reading = threading.Thread(target=read)
+            poster.start()
+            reading.start()
+            reading.join(3.0)
+            ran_past = reading.is_alive()
+            stop.set()  # lets a read that ran past its deadline finish, so the test can report it
+            poster.join()
+            reading.join()
+            poster_sem.close()
+            self.assertFalse(ran_past, "read_frame(0.2) was still running after 3 s of posts without frames")
+            self.assertIsNone(result[0])
+            self.assertLess(result[1], 1.0)
+
+    def test_read_with_an_infinite_timeout_waits_until_a_frame_arrives(self) -> None:
+        name = self.buffer_name()
+        with zb.Reader(name, zb.BufferConfig(0, 1024)) as reader, zb.Writer(name) as writer:
+            result: list = []
+            thread = threading.Thread(target=lambda: result.append(reader.read_frame(math.inf)))
+            thread.start()
+            thread.join(0.3)
+            self.assertTrue(thread.is_alive(), "read_frame(math.inf) returned at once")
+            writer.write_frame(b"late")
+            thread.join(5.0)
+            self.assertFalse(thread.is_alive())
+            with result[0] as frame:
+                self.assertEqual(bytes(frame.data), b"late")
+
+    def test_write_with_an_infinite_timeout_waits_until_space_comes_back(self) -> None:
+        name = self.buffer_name()
+        with zb.Reader(name, zb.BufferConfig(0, 1024)) as reader, zb.Writer(name, write_timeout=math.inf) as writer:
+            writer.write_frame(bytes(1000))  # T = 1016: the ring is full for a second such frame
+            thread = threading.Thread(target=writer.write_frame, args=(bytes(1000),))
+            thread.start()
+            thread.join(0.3)
+            self.assertTrue(thread.is_alive(), "a write with write_timeout=math.inf returned at once")
+            reader.read_frame(1.0).release()
+            thread.join(5.0)
+            self.assertFalse(thread.is_alive())
+            with reader.read_frame(1.0) as frame:
+                self.assertEqual(frame.sequence, 2)
 
 
 class ReadAnywayTest(BufferTestCase):

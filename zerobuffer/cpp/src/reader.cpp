@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "deadline.h"
 #include "posix.h"
 #include "shared.h"
 #include "zerobuffer/error.h"
@@ -63,7 +64,8 @@ class ReaderState {
   std::uint64_t read_pos_ = 0;
   std::uint64_t read_count_ = 0;
   std::uint64_t expected_sequence_ = 1;
-  std::uint64_t session_writer_pid_ = 0;  // writer of the frames we are reading
+  // After a SequenceError(E, A): A + 1, accepted for the next frame besides E + 1 (0: none).
+  std::uint64_t resync_sequence_ = 0;
   bool writer_seen_ = false;
 
   std::vector<Pending> pending_;  // ring buffer of capacity pending_.size() (a power of two)
@@ -260,7 +262,9 @@ void ReaderState::release(std::uint64_t slot) noexcept {
 Frame ReaderState::read(std::shared_ptr<ReaderState> self, Clock::time_point deadline, bool wait) {
   if (!open_) throw InvalidStateException("reader is closed");
   Oieb* o = oieb();
-  while (true) {
+  for (bool first = true;; first = false) {
+    // Posts that bring no new frame must not keep the call going past its deadline.
+    if (!first && Clock::now() >= deadline) return {};
     if (!wait_for_post(deadline, wait)) return {};
     const std::uint64_t written = load(o->payload_written_count);
     const std::uint64_t writer_pid = load(o->writer_pid);
@@ -295,22 +299,26 @@ Frame ReaderState::read(std::shared_ptr<ReaderState> self, Clock::time_point dea
                                    std::to_string(h.payload_size) + " bytes, only " +
                                    std::to_string(payload_size_ - read_pos_ - kFrameHeaderSize) + " fit");
     }
-    if (h.sequence != expected_sequence_) {
-      const std::uint64_t pid = load(o->writer_pid);
-      const bool restarted = h.sequence == 1 && pid != 0 && pid != session_writer_pid_ && pid_alive(pid);
-      if (!restarted) throw SequenceErrorException(expected_sequence_, h.sequence);
-      expected_sequence_ = 1;
-    }
-    if (h.sequence == 1) session_writer_pid_ = load(o->writer_pid);
+    // Sequence 1 always begins a new writer session; after an error A + 1 is accepted too.
+    const bool accepted = h.sequence == 1 || h.sequence == expected_sequence_ ||
+                          (resync_sequence_ != 0 && h.sequence == resync_sequence_);
 
     const std::uint64_t total = kFrameHeaderSize + h.payload_size;
     const std::byte* data = payload() + read_pos_ + kFrameHeaderSize;
     read_pos_ += total;
     if (read_pos_ == payload_size_) read_pos_ = 0;
     ++read_count_;
-    ++expected_sequence_;
     store(o->payload_read_pos, read_pos_);
     store(o->payload_read_count, read_count_);
+    if (!accepted) {
+      // Consumed, so the stream goes on; its space goes back like a released frame's.
+      const std::uint64_t expected = expected_sequence_++;
+      resync_sequence_ = h.sequence + 1;
+      release(push_pending(total, false));
+      throw SequenceErrorException(expected, h.sequence);
+    }
+    expected_sequence_ = h.sequence + 1;
+    resync_sequence_ = 0;
     ++frames_read_;
     bytes_read_ += h.payload_size;
     const std::uint64_t slot = push_pending(total, false);
@@ -368,7 +376,7 @@ Reader& Reader::operator=(Reader&& other) noexcept {
 
 Frame Reader::read_frame(std::chrono::milliseconds timeout) {
   if (!state_) throw InvalidStateException("reader was moved from");
-  return state_->read(state_, Clock::now() + std::max(timeout, std::chrono::milliseconds(0)), true);
+  return state_->read(state_, detail::deadline_after(Clock::now(), timeout), true);
 }
 
 Frame Reader::try_read_frame() {

@@ -4,6 +4,7 @@
 #include <limits>
 #include <string>
 
+#include "deadline.h"
 #include "posix.h"
 #include "shared.h"
 #include "zerobuffer/error.h"
@@ -184,7 +185,7 @@ bool WriterState::wait_for_space(std::uint64_t need, bool wait) {
   if (load(o->payload_free_bytes) >= need) return true;
   if (!wait) return false;
   const auto start = Clock::now();
-  const auto deadline = start + write_timeout_;
+  const auto deadline = deadline_after(start, write_timeout_);
   if (spin_.count() > 0) {
     const auto spin_end = std::min(deadline, start + spin_);
     do {

@@ -33,8 +33,7 @@ public sealed unsafe class Reader : IDisposable
     private long _readPos;
     private ulong _readCount;
     private ulong _expectedSequence = 1;
-    private ulong _lastSeenWriterPid;
-    private bool _writerChangedInSession;
+    private ulong _resyncSequence; // after a SequenceError(E, A): A + 1, accepted next besides E + 1 (0: none)
     private bool _writerEverSeen;
     private long _nextTicket;
     private ulong _lastCheckedWriterPid;
@@ -196,15 +195,15 @@ public sealed unsafe class Reader : IDisposable
     /// <summary>Reads the next frame, waiting up to <see cref="ReadTimeout"/>.</summary>
     /// <returns>The frame, or <see cref="Frame.Invalid"/> when none arrived in time.</returns>
     /// <exception cref="WriterDeadException">The writer died, or closed and every frame was read.</exception>
-    /// <exception cref="SequenceErrorException">A frame's sequence is not the expected one.</exception>
+    /// <exception cref="SequenceErrorException">A frame's sequence is not acceptable; the frame is consumed and the next read returns the one after it.</exception>
     /// <exception cref="CorruptBufferException">A frame header is impossible.</exception>
     public Frame ReadFrame() => ReadFrame(ReadTimeout);
 
     /// <summary>Reads the next frame, waiting up to <paramref name="timeout"/>.</summary>
-    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> or <see cref="TimeSpan.MaxValue"/> waits forever.</param>
     /// <returns>The frame, or <see cref="Frame.Invalid"/> when none arrived in time.</returns>
     /// <exception cref="WriterDeadException">The writer died, or closed and every frame was read.</exception>
-    /// <exception cref="SequenceErrorException">A frame's sequence is not the expected one.</exception>
+    /// <exception cref="SequenceErrorException">A frame's sequence is not acceptable; the frame is consumed and the next read returns the one after it.</exception>
     /// <exception cref="CorruptBufferException">A frame header is impossible.</exception>
     public Frame ReadFrame(TimeSpan timeout) => TryReadFrame(timeout, out Frame frame) ? frame : Frame.Invalid;
 
@@ -214,11 +213,11 @@ public sealed unsafe class Reader : IDisposable
     public bool TryReadFrame(out Frame frame) => TryReadFrame(TimeSpan.Zero, out frame);
 
     /// <summary>Reads the next frame, waiting up to <paramref name="timeout"/>.</summary>
-    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> or <see cref="TimeSpan.MaxValue"/> waits forever.</param>
     /// <param name="frame">The frame, or <see cref="Frame.Invalid"/> on timeout.</param>
     /// <returns>True when a frame was read, false on timeout.</returns>
     /// <exception cref="WriterDeadException">The writer died, or closed and every frame was read.</exception>
-    /// <exception cref="SequenceErrorException">A frame's sequence is not the expected one.</exception>
+    /// <exception cref="SequenceErrorException">A frame's sequence is not acceptable; the frame is consumed and the next read returns the one after it.</exception>
     /// <exception cref="CorruptBufferException">A frame header is impossible.</exception>
     public bool TryReadFrame(TimeSpan timeout, out Frame frame)
     {
@@ -383,22 +382,22 @@ public sealed unsafe class Reader : IDisposable
         ulong sequence = FrameHeader.ReadSequence(header);
         ObserveWriter(_oieb.WriterPid);
         long total = FrameHeader.Size + (long)size;
-        if (sequence != _expectedSequence && !(sequence == 1 && _writerChangedInSession))
+
+        // Sequence 1 always begins a new writer session; after an error A + 1 is accepted too.
+        bool accepted = sequence == 1 || sequence == _expectedSequence ||
+                        (_resyncSequence != 0 && sequence == _resyncSequence);
+        Advance(offset, total);
+        if (!accepted)
         {
-            ulong expected = _expectedSequence;
-            Advance(offset, total);
-            _expectedSequence = sequence + 1;
+            // Consumed, so the stream goes on; its space goes back like a released frame's.
+            ulong expected = _expectedSequence++;
+            _resyncSequence = sequence + 1;
             ReturnSpace(total, post: true);
             throw new SequenceErrorException(expected, sequence);
         }
 
-        if (sequence == 1)
-        {
-            _writerChangedInSession = false; // a writer session starts here
-        }
-
-        Advance(offset, total);
         _expectedSequence = sequence + 1;
+        _resyncSequence = 0;
         long ticket = _nextTicket++;
         _releases.AddFrame(ticket, total);
         FramesRead++;
@@ -448,12 +447,6 @@ public sealed unsafe class Reader : IDisposable
 
     private void ObserveWriter(ulong writerPid)
     {
-        if (writerPid != _lastSeenWriterPid)
-        {
-            _writerChangedInSession = true;
-            _lastSeenWriterPid = writerPid;
-        }
-
         if (writerPid != 0)
         {
             _writerEverSeen = true;
@@ -477,7 +470,6 @@ public sealed unsafe class Reader : IDisposable
             _lastWriterCheck = now;
             if (!ProcessLiveness.IsAlive(writerPid))
             {
-                _writerChangedInSession = true;
                 ThrowWriterDead($"writer process {writerPid} died");
             }
 

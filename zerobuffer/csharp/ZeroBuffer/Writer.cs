@@ -139,7 +139,10 @@ public sealed unsafe class Writer : IDisposable
     /// <summary>The metadata block size of the buffer.</summary>
     public long MetadataSize => _metadataSize;
 
-    /// <summary>How long a write waits for space before <see cref="BufferFullException"/> (default 5 s).</summary>
+    /// <summary>
+    /// How long a write waits for space before <see cref="BufferFullException"/> (default 5 s);
+    /// <see cref="Timeout.InfiniteTimeSpan"/> or <see cref="TimeSpan.MaxValue"/> waits forever.
+    /// </summary>
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>How long a write waiting for space polls before it blocks (default 20 µs; zero disables).</summary>
@@ -201,7 +204,7 @@ public sealed unsafe class Writer : IDisposable
 
     /// <summary>Writes one frame, waiting up to <paramref name="timeout"/> for space.</summary>
     /// <param name="data">The frame data, at least one byte.</param>
-    /// <param name="timeout">How long to wait for space.</param>
+    /// <param name="timeout">How long to wait for space; <see cref="Timeout.InfiniteTimeSpan"/> or <see cref="TimeSpan.MaxValue"/> waits forever.</param>
     /// <exception cref="InvalidFrameSizeException">The data is empty.</exception>
     /// <exception cref="FrameTooLargeException">The frame can never be placed.</exception>
     /// <exception cref="BufferFullException">No space within the timeout.</exception>
@@ -249,7 +252,7 @@ public sealed unsafe class Writer : IDisposable
 
     /// <summary>Like <see cref="GetFrameBuffer(int)"/>, waiting up to <paramref name="timeout"/>.</summary>
     /// <param name="size">The frame data length, at least 1.</param>
-    /// <param name="timeout">How long to wait for space.</param>
+    /// <param name="timeout">How long to wait for space; <see cref="Timeout.InfiniteTimeSpan"/> or <see cref="TimeSpan.MaxValue"/> waits forever.</param>
     /// <returns>The frame's data area.</returns>
     /// <exception cref="InvalidStateException">A reserved frame was not committed yet.</exception>
     /// <exception cref="InvalidFrameSizeException">The size is 0 or negative.</exception>

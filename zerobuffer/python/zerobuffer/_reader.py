@@ -112,9 +112,8 @@ class Reader:
         self._holds: deque[_Hold] = deque()
         self._frames_read = 0
         self._bytes_read = 0
+        self._resync_sequence: Optional[int] = None  # after a SequenceError(E, A): A + 1, also accepted next
         self._writer_seen = False  # a writer connected at some point (a frame arrived or its PID was seen)
-        self._session_pid = 0  # writer_pid when the current writer session's frame 1 was read
-        self._writer_gap = False  # writer_pid was seen 0 or dead since that frame 1
         self._closed = False
 
     # -- properties --------------------------------------------------------------------------
@@ -168,14 +167,17 @@ class Reader:
     def read_frame(self, timeout: float = DEFAULT_TIMEOUT) -> Optional[Frame]:
         """Waits up to ``timeout`` seconds for the next frame; ``None`` on timeout.
 
+        ``timeout=math.inf`` waits forever; a negative timeout does not wait.
+
         Raises WriterDeadException when the writer died (or closed) and every frame it wrote
-        was consumed, SequenceError for an unexpected sequence number (the frame is skipped),
-        CorruptBufferException for an impossible frame header.
+        was consumed, SequenceError for an unexpected sequence number (the frame is consumed:
+        the next call returns the frame after it), CorruptBufferException for an impossible
+        frame header.
         """
         self._check_open()
         oieb = self._oieb
         sem_w = self._sem_w
-        deadline = monotonic() + max(0.0, timeout)
+        deadline = monotonic() + max(0.0, timeout)  # math.inf stays inf: no deadline
         while True:
             if not sem_w.try_wait():
                 remaining = deadline - monotonic()
@@ -307,13 +309,11 @@ class Reader:
             if pid_alive(pid):
                 self._writer_seen = True
                 return
-            self._writer_gap = True
             raise WriterDeadException(f"the writer process {pid} died")
         if not self._writer_seen:
             # Frames or metadata in the buffer also prove that a writer was connected.
             self._writer_seen = oieb.payload_written_count != 0 or oieb.metadata_written_bytes != 0
         if self._writer_seen:
-            self._writer_gap = True
             raise WriterDeadException("the writer closed and every frame it wrote was read")
 
     def _take_frame(self) -> Frame:
@@ -347,23 +347,22 @@ class Reader:
                 f"only {size_p - pos - FRAME_HEADER_SIZE} fit before the end of the {size_p}-byte ring"
             )
 
-        error: Optional[SequenceError] = None
-        if sequence != self._expected_sequence:
-            if not (sequence == 1 and self._new_writer_session()):
-                error = SequenceError(self._expected_sequence, sequence)
-        if sequence == 1 and error is None:
-            self._session_pid = self._oieb.writer_pid
-            self._writer_gap = False
+        # Sequence 1 always begins a new writer session; after an error A + 1 is accepted too.
+        accepted = sequence in (1, self._expected_sequence) or sequence == self._resync_sequence
+        expected = self._expected_sequence
 
         self._set_read_pos((pos + total) % size_p)
         self._read_count += 1
         self._oieb.payload_read_count = self._read_count
-        self._expected_sequence = sequence + 1
         self._writer_seen = True
-        if error is not None:
-            # The frame is consumed so the stream can go on; its space goes back like a release.
+        if not accepted:
+            # Consumed, so the stream goes on; its space goes back like a released frame's.
+            self._expected_sequence = expected + 1
+            self._resync_sequence = sequence + 1
             self._pass_space(total, post=True)
-            raise error
+            raise SequenceError(expected, sequence)
+        self._expected_sequence = sequence + 1
+        self._resync_sequence = None
 
         hold = _Hold(total, released=False)
         self._holds.append(hold)
@@ -372,15 +371,6 @@ class Reader:
         start = base + pos + FRAME_HEADER_SIZE
         data = view[start : start + size].toreadonly()
         return Frame(data, sequence, partial(self._release_hold, hold))
-
-    def _new_writer_session(self) -> bool:
-        """A frame 1 out of turn starts a new writer session if the writer changed.
-
-        That is: writer_pid differs from the one seen at the current session's first frame, or
-        the reader saw the writer gone (PID 0 or dead) since then; the latter covers a writer
-        that reconnects from the same process, and one that already left again.
-        """
-        return self._oieb.writer_pid != self._session_pid or self._writer_gap
 
     def _set_read_pos(self, pos: int) -> None:
         self._read_pos = pos

@@ -21,7 +21,7 @@ struct BufferConfig {
 
 /// How a writer waits.
 struct WriterOptions {
-  /// Longest a write waits for space before BufferFullException.
+  /// Longest a write waits for space before BufferFullException; `milliseconds::max()` waits forever.
   std::chrono::milliseconds write_timeout = std::chrono::seconds(5);
   /// How long a write spins on the space semaphore before blocking (0 = block at once).
   std::chrono::nanoseconds spin = std::chrono::microseconds(20);

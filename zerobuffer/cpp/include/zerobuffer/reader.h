@@ -28,7 +28,9 @@ class Reader {
   Reader& operator=(const Reader&) = delete;
 
   /// Waits up to `timeout` for the next frame. Returns an empty Frame on timeout.
-  /// Throws WriterDeadException, SequenceErrorException, CorruptBufferException.
+  /// `std::chrono::milliseconds::max()` (or any timeout too large for the clock) waits forever.
+  /// Throws WriterDeadException, SequenceErrorException (the frame is consumed: the next call
+  /// returns the frame after it), CorruptBufferException.
   Frame read_frame(std::chrono::milliseconds timeout = std::chrono::seconds(5));
   /// Returns the next frame if one is ready now, else an empty Frame.
   Frame try_read_frame();

@@ -26,7 +26,20 @@ internal static class MonotonicClock
 
     public static TimeSpan FromTicks(long ticks) => TimeSpan.FromSeconds((double)ticks / Stopwatch.Frequency);
 
-    /// <summary>A deadline <paramref name="timeout"/> from now; an infinite timeout never expires.</summary>
-    public static long DeadlineAfter(TimeSpan timeout) =>
-        timeout == System.Threading.Timeout.InfiniteTimeSpan ? long.MaxValue : Now + ToTicks(timeout);
+    /// <summary>
+    /// A deadline <paramref name="timeout"/> from now, saturated (protocol.md section 6, time.forever):
+    /// <see cref="System.Threading.Timeout.InfiniteTimeSpan"/>, <see cref="TimeSpan.MaxValue"/> and any
+    /// timeout whose end does not fit the clock never expire; other negative timeouts are now.
+    /// </summary>
+    public static long DeadlineAfter(TimeSpan timeout)
+    {
+        if (timeout == System.Threading.Timeout.InfiniteTimeSpan || timeout == TimeSpan.MaxValue)
+        {
+            return long.MaxValue;
+        }
+
+        long now = Now;
+        long ticks = ToTicks(timeout);
+        return ticks >= long.MaxValue - now ? long.MaxValue : now + ticks;
+    }
 }
