@@ -30,7 +30,16 @@ TEST_F(Deadline, ReadEndsByItsDeadlineWhilePostsArriveWithoutFrames) {
   ASSERT_NE(sem, SEM_FAILED);
   std::atomic<bool> stop{false};
   std::thread poster([&] {
-    while (!stop.load()) ::sem_post(sem);
+    // Posts always pending, so the reader never finds the semaphore empty even while this
+    // thread is descheduled, but a bounded number: a reader that ran past its deadline drains
+    // them within a second once the poster stops.
+    while (!stop.load()) {
+      int pending = 0;
+      ::sem_getvalue(sem, &pending);
+      if (pending < 1'000'000) {
+        for (int i = 0; i < 1'000'000; ++i) ::sem_post(sem);
+      }
+    }
   });
   auto read = std::async(std::launch::async, [&] {
     const auto start = Clock::now();
