@@ -76,7 +76,7 @@ TEST_F(StaleScan, ReaderCreateWaitsForAScanThatBrieflyHoldsItsLockFile) {
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
   std::thread scan([&] {
-    std::this_thread::sleep_for(30ms);  // the scan's own work on the stale buffer
+    std::this_thread::sleep_for(10ms);  // the scan's own work on the stale buffer (well under 100 ms)
     ::unlink(path.c_str());
     ::close(fd);
   });

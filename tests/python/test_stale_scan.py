@@ -72,7 +72,7 @@ class StaleScanTest(BufferTestCase):
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
         def scan() -> None:
-            time.sleep(0.03)  # the scan's own work on the stale buffer
+            time.sleep(0.01)  # the scan's own work on the stale buffer (well under 100 ms)
             os.unlink(path)
             os.close(fd)
 

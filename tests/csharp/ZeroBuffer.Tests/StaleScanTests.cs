@@ -44,7 +44,7 @@ public class StaleScanTests
         Assert.Equal(0, LibC.Flock(fd, LibC.LOCK_EX | LibC.LOCK_NB));
         var scan = Task.Run(() =>
         {
-            Thread.Sleep(30); // the scan's own work on the stale buffer
+            Thread.Sleep(10); // the scan's own work on the stale buffer (well under 100 ms)
             LibC.Unlink(path);
             LibC.Close(fd);
         });
