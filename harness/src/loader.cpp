@@ -314,6 +314,22 @@ class ScenarioParser {
       for (const char* key : {"metadataSize", "payloadSize"}) {
         if (step.contains(key)) require(step, where, key, json::value_t::number_integer);
       }
+    } else if (verb == "unlink") {
+      only_fields(step, where, {"do", "name", "object"});
+      check_name_field(step, where);
+      if (require(step, where, "object", json::value_t::string)) {
+        const auto labels = BufferPaths::of("", "").labelled();
+        if (std::none_of(labels.begin(), labels.end(), [&](const auto& l) { return l.first == step.at("object"); })) {
+          fail(where, "'object' is one of shm, semW, semR, lock");
+        }
+      }
+    } else if (verb == "createObject") {
+      only_fields(step, where, {"do", "name", "size"});
+      check_name_field(step, where);
+      if (require(step, where, "size", json::value_t::number_unsigned) &&
+          step.at("size").get<std::uint64_t>() > (std::uint64_t{1} << 30)) {
+        fail(where, "'size' must be 0..2^30");
+      }
     } else if (verb == "setEnv") {
       only_fields(step, where, {"do", "role", "env"});
       if (require(step, where, "role", json::value_t::string)) {
@@ -327,7 +343,7 @@ class ScenarioParser {
       }
     } else {
       fail(where, "unknown action '" + verb +
-                      "' (known: start, kill, sleep, corrupt, fabricateStale, setEnv)");
+                      "' (known: start, kill, sleep, corrupt, fabricateStale, unlink, createObject, setEnv)");
     }
   }
 

@@ -601,6 +601,21 @@ class CellRun {
         throw StepFailure{e.what()};
       }
       note("fabricated stale resources for " + name);
+    } else if (step.verb == "unlink") {
+      const std::string name = name_param(step);
+      try {
+        note("unlinked " + unlink_object(name, lock_dir_, p.at("object").get<std::string>()));
+      } catch (const ShmError& e) {
+        throw StepFailure{e.what()};
+      }
+    } else if (step.verb == "createObject") {
+      const std::string name = name_param(step);
+      try {
+        create_object(name, p.at("size").get<std::uint64_t>());
+      } catch (const ShmError& e) {
+        throw StepFailure{e.what()};
+      }
+      note("created /dev/shm/" + name + " of " + std::to_string(p.at("size").get<std::uint64_t>()) + " bytes");
     } else if (step.verb == "corrupt") {
       corrupt(step);
     }

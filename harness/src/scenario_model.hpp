@@ -27,7 +27,7 @@ enum class StepType {
   call,     // {"role", "call", "args"?, expectations, "async"?, "as"?}
   await,    // {"await": handle, expectations, "as"?}
   pending,  // {"pending": handle, "forMs"}
-  action,   // {"do": start|kill|sleep|corrupt|fabricateStale|setEnv, ...}
+  action,   // {"do": start|kill|sleep|corrupt|fabricateStale|unlink|createObject|setEnv, ...}
   check,    // {"check": oieb|bytes|frame|objectSize|noLeaks|present|mode|alive, ...}
   repeat,   // {"repeat": n, "steps": [...]}
 };

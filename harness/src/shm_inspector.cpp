@@ -228,6 +228,28 @@ void fabricate_stale(const std::string& name, const std::string& lock_dir, std::
   ::close(lock_fd);
 }
 
+std::string unlink_object(const std::string& name, const std::string& lock_dir, const std::string& label) {
+  for (const auto& [object, path] : BufferPaths::of(name, lock_dir).labelled()) {
+    if (object != label) continue;
+    if (::unlink(path.c_str()) != 0) throw ShmError("unlink " + path + ": " + errno_text());
+    return path;
+  }
+  throw ShmError("unlink: no object '" + label + "'");
+}
+
+void create_object(const std::string& name, std::uint64_t size) {
+  const std::string shm_name = "/" + name;
+  int fd = ::shm_open(shm_name.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0) throw ShmError("createObject: shm_open " + shm_name + ": " + errno_text());
+  const int rc = ::ftruncate(fd, static_cast<off_t>(size));
+  const std::string text = rc != 0 ? errno_text() : std::string();
+  ::close(fd);
+  if (rc != 0) {
+    ::shm_unlink(shm_name.c_str());
+    throw ShmError("createObject: ftruncate: " + text);
+  }
+}
+
 unsigned file_mode(const std::string& path) {
   struct stat st {};
   if (::lstat(path.c_str(), &st) != 0) throw ShmError("cannot stat " + path + ": " + errno_text());

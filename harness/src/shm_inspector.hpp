@@ -8,7 +8,9 @@
 
 #include <cstdint>
 #include <stdexcept>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace zbh {
@@ -67,6 +69,13 @@ std::vector<std::string> remove_objects(const std::string& name, const std::stri
 // dead processes, both semaphores, and an unlocked lock file.
 void fabricate_stale(const std::string& name, const std::string& lock_dir, std::uint64_t metadata_size,
                      std::uint64_t payload_size);
+
+// Unlinks one object of buffer `name`, by its BufferPaths label (shm, semW, semR, lock), as a
+// peer that crashed half-way would leave it; returns its path. ShmError if it does not exist.
+std::string unlink_object(const std::string& name, const std::string& lock_dir, const std::string& label);
+
+// Creates the shared memory object /NAME with `size` zero bytes and nothing else (O_EXCL).
+void create_object(const std::string& name, std::uint64_t size);
 
 // A PID that belonged to a process which has exited and been reaped.
 std::uint64_t dead_pid();

@@ -85,7 +85,7 @@ class ReaderRole {
 class WriterRole {
  public:
   /// Connects, retrying the start-up race for up to `budget`; library exceptions propagate.
-  WriterRole(const std::string& name, std::chrono::milliseconds budget, const std::atomic<bool>& stop);
+  WriterRole(const std::string& name, std::chrono::milliseconds budget);
 
   Json set_metadata(const MetadataWrite& request);
   Json write_frames(const WriteRequest& request, const std::atomic<bool>& stop);

@@ -71,7 +71,7 @@ WriterRole& Session::require_writer(const char* method) {
 Json Session::hello(const Params&) const {
   return Json{{"implementation", "cpp"},
               {"library", std::string("zerobuffer-cpp ") + zerobuffer::kLibraryVersion},
-              {"wireVersion", "1.0.0"},
+              {"wireVersion", zerobuffer::kProtocolVersion},
               {"serveProtocol", 1},
               {"pid", ::getpid()},
               {"capabilities", kCapabilities}};
@@ -95,7 +95,7 @@ Json Session::connect_writer(const Params& params) {
   const std::string name = params.string("name");
   const auto budget = params.duration_or("timeoutMs", std::chrono::milliseconds(0));
   require_no_role("connectWriter");
-  writer_.emplace(name, budget, stop_);
+  writer_.emplace(name, budget);
   log(LogLevel::Info, "writer connected to \"" + name + "\"");
   return Json{{"pid", ::getpid()}};
 }

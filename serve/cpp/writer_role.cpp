@@ -12,25 +12,10 @@ using zerobuffer::ErrorCode;
 
 namespace {
 
-/// Failures a reader that is still starting up explains: its objects do not exist yet, or its
-/// OIEB does not name it yet.
-bool start_up_race(ErrorCode code) { return code == ErrorCode::BufferNotFound || code == ErrorCode::ReaderDead; }
-
-zerobuffer::Writer connect(const std::string& name, std::chrono::milliseconds budget, const std::atomic<bool>& stop) {
-  constexpr std::chrono::milliseconds kRetryInterval(10);
-  const auto deadline = std::chrono::steady_clock::now() + budget;
-  while (true) {
-    try {
-      return zerobuffer::Writer(name);
-    } catch (const zerobuffer::ZeroBufferException& e) {
-      if (!start_up_race(e.code()) || stop.load() ||
-          std::chrono::steady_clock::now() + kRetryInterval > deadline) {
-        throw;
-      }
-      log(LogLevel::Debug, std::string("connectWriter: retrying after: ") + e.what());
-    }
-    std::this_thread::sleep_for(kRetryInterval);
-  }
+zerobuffer::Writer connect(const std::string& name, std::chrono::milliseconds budget) {
+  zerobuffer::WriterOptions options;
+  options.connect_timeout = budget;  // the library decides which failures are worth a retry
+  return zerobuffer::Writer(name, options);
 }
 
 /// What writeFrames reports, in its result and in the data of its errors.
@@ -57,8 +42,8 @@ struct WriteProgress {
 
 }  // namespace
 
-WriterRole::WriterRole(const std::string& name, std::chrono::milliseconds budget, const std::atomic<bool>& stop)
-    : writer_(connect(name, budget, stop)) {}
+WriterRole::WriterRole(const std::string& name, std::chrono::milliseconds budget)
+    : writer_(connect(name, budget)) {}
 
 MetadataWrite MetadataWrite::from(const Params& params) {
   MetadataWrite r;
@@ -76,16 +61,10 @@ Json WriterRole::set_metadata(const MetadataWrite& request) {
     writer_.set_metadata(as_bytes(*text));
     return Json{{"size", text->size()}};
   }
-  if (size > writer_.metadata_size()) {
-    // Not worth allocating a source buffer: it cannot fit the block.
-    throw kind_error(ErrorCode::MetadataTooLarge, "metadata of " + std::to_string(size) +
-                                                      " bytes (+8-byte prefix) exceeds the " +
-                                                      std::to_string(writer_.metadata_size()) +
-                                                      "-byte metadata block of buffer \"" + writer_.name() + "\"");
-  }
-  std::vector<std::byte> metadata(static_cast<std::size_t>(size));
-  pattern::fill(metadata, 0, seed);
-  writer_.set_metadata(metadata);
+  // Reserved first: the library refuses an impossible size before any pattern is built.
+  const std::span<std::byte> target = writer_.get_metadata_buffer(static_cast<std::size_t>(size));
+  pattern::fill(target, 0, seed);
+  writer_.commit_metadata();
   return Json{{"size", size}};
 }
 

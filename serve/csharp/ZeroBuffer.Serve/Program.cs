@@ -37,7 +37,7 @@ internal static class Program
                         """);
                     return 0;
                 case "--version":
-                    Console.Out.WriteLine($"{ProgramName} {Session.LibraryVersion} (serve protocol 1, wire 1.0.0)");
+                    Console.Out.WriteLine($"{ProgramName} {Session.LibraryVersion} (serve protocol 1, wire {WireProtocol.Version})");
                     return 0;
                 default:
                     Console.Error.WriteLine($"{ProgramName}: unknown argument \"{arg}\" (try --help)");

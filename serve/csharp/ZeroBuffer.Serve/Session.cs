@@ -17,9 +17,6 @@ namespace ZeroBuffer.Serve;
 /// </summary>
 internal sealed class Session : IDisposable
 {
-    /// <summary>Size of the buffer header in front of the metadata block.</summary>
-    private const long Oieb = 128;
-
     private static readonly string[] Capabilities = ["zeroCopyWrite", "holdFrames", "writerRestart", "createMode"];
 
     private readonly List<Frame> _held = [];
@@ -72,7 +69,7 @@ internal sealed class Session : IDisposable
     {
         result.WriteString("implementation", "csharp");
         result.WriteString("library", $"ZeroBuffer {LibraryVersion} (.NET {Environment.Version})");
-        result.WriteString("wireVersion", "1.0.0");
+        result.WriteString("wireVersion", WireProtocol.Version);
         result.WriteNumber("serveProtocol", 1);
         result.WriteNumber("pid", Environment.ProcessId);
         result.WriteStartArray("capabilities");
@@ -113,31 +110,20 @@ internal sealed class Session : IDisposable
     private void ConnectWriter(RequestParams parameters, Utf8JsonWriter result)
     {
         string name = parameters.String("name");
-        long deadline = Stopwatch.GetTimestamp() + (long)(parameters.Milliseconds("timeoutMs", 0).TotalSeconds * Stopwatch.Frequency);
+        TimeSpan budget = parameters.Milliseconds("timeoutMs", 0);
         RequireNoRole();
-        while (true)
+        try
         {
-            try
-            {
-                _writer = new Writer(name);
-                break;
-            }
-            catch (Exception e) when (IsStartupRace(e) && Stopwatch.GetTimestamp() < deadline)
-            {
-                Thread.Sleep(10);
-            }
-            catch (Exception e)
-            {
-                throw RpcException.FromLibrary(e);
-            }
+            // The library decides which failures are worth a retry within the budget.
+            _writer = new Writer(name, budget);
+        }
+        catch (Exception e)
+        {
+            throw RpcException.FromLibrary(e);
         }
 
         result.WriteNumber("pid", Environment.ProcessId);
     }
-
-    /// <summary>The buffer is missing or not initialised yet (no OIEB or no reader registered).</summary>
-    private static bool IsStartupRace(Exception e) =>
-        e is BufferNotFoundException || e is ReaderDeadException { ReaderPid: 0 };
 
     private void SetMetadata(RequestParams parameters, Utf8JsonWriter result)
     {
@@ -150,33 +136,27 @@ internal sealed class Session : IDisposable
         }
 
         Writer writer = RequireWriter();
-        byte[] metadata;
-        if (text is not null)
-        {
-            metadata = Encoding.UTF8.GetBytes(text);
-        }
-        else if (size > Oieb + writer.MetadataSize + writer.PayloadSize)
-        {
-            // Larger than the whole shared memory object: refused without allocating it first.
-            throw new RpcException(
-                ErrorKinds.MetadataTooLarge, $"{size} bytes of metadata can never fit the metadata block of {writer.MetadataSize} bytes", null);
-        }
-        else
-        {
-            metadata = new byte[size!.Value];
-            PayloadPattern.Fill(metadata, 0, seed);
-        }
-
         try
         {
-            writer.SetMetadata(metadata);
+            if (text is not null)
+            {
+                byte[] encoded = Encoding.UTF8.GetBytes(text);
+                writer.SetMetadata(encoded);
+                result.WriteNumber("size", encoded.Length);
+                return;
+            }
+
+            // Reserved first: the library refuses an impossible size before any pattern is built.
+            Span<byte> target = writer.GetMetadataBuffer(size!.Value);
+            PayloadPattern.Fill(target, 0, seed);
+            writer.CommitMetadata();
         }
         catch (Exception e)
         {
             throw RpcException.FromLibrary(e);
         }
 
-        result.WriteNumber("size", metadata.Length);
+        result.WriteNumber("size", size.Value);
     }
 
     private void GetMetadata(RequestParams parameters, Utf8JsonWriter result)

@@ -16,17 +16,7 @@ from .pattern import first_mismatch, pattern
 IMPLEMENTATION = "python"
 CAPABILITIES = ["zeroCopyWrite", "holdFrames", "writerRestart", "createMode"]
 MAX_LISTED_FRAMES = 64
-FRAME_HEADER_SIZE = 16
-CONNECT_RETRY_INTERVAL = 0.01
 DEFAULT_MODE = 0o600
-
-# Errors a reader that is still starting up explains; connectWriter retries on them.
-_STARTUP_ERRORS = (
-    zb.BufferNotFoundException,
-    zb.ReaderDeadException,
-    zb.IncompatibleVersionException,
-    zb.CorruptBufferException,
-)
 
 
 class MethodError(Exception):
@@ -142,17 +132,12 @@ class Session:
         name = params.string("name")
         timeout_ms = params.duration_ms("timeoutMs", 0)
         self._require_no_role("connectWriter")
-        deadline = time.monotonic() + timeout_ms / 1000.0
-        while True:
-            try:
-                self.writer = zb.Writer(name)
-                return {"pid": os.getpid()}
-            except _STARTUP_ERRORS as exc:
-                if time.monotonic() >= deadline:
-                    raise library_error(exc) from None
-            except Exception as exc:
-                raise library_error(exc) from None
-            time.sleep(CONNECT_RETRY_INTERVAL)
+        try:
+            # The library decides which failures are worth a retry within the budget.
+            self.writer = zb.Writer(name, connect_timeout=timeout_ms / 1000.0)
+        except Exception as exc:
+            raise library_error(exc) from None
+        return {"pid": os.getpid()}
 
     def set_metadata(self, params: Params) -> dict[str, Any]:
         which = params.exactly_one_of("text", "size")
@@ -228,7 +213,7 @@ class Session:
         progress: dict[str, Any],
     ) -> None:
         sequence = writer.frames_written + 1  # a writer session numbers its frames 1, 2, 3 ...
-        if zero_copy or size + FRAME_HEADER_SIZE > writer.payload_size:
+        if zero_copy or size > writer.payload_size:
             # The zero-copy path also turns an impossible size into the library's own error
             # before any pattern of that size would be built.
             target = writer.get_frame_buffer(size, timeout)

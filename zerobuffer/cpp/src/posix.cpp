@@ -15,6 +15,7 @@
 #include <cstring>
 #include <ctime>
 #include <string>
+#include <thread>
 
 #include "zerobuffer/error.h"
 #include "zerobuffer/oieb.h"
@@ -225,22 +226,37 @@ std::size_t fd_size(int fd) {
   return static_cast<std::size_t>(st.st_size);
 }
 
+namespace {
+
+// True when `fd` is still the file at `path` (not unlinked or replaced since it was opened).
+bool same_file(int fd, const std::string& path) noexcept {
+  struct stat by_fd {};
+  struct stat by_path {};
+  return ::fstat(fd, &by_fd) == 0 && ::lstat(path.c_str(), &by_path) == 0 && by_fd.st_ino == by_path.st_ino &&
+         by_fd.st_dev == by_path.st_dev;
+}
+
+}  // namespace
+
 bool LockFile::acquire(const std::string& path, std::uint32_t mode) {
-  // A stale-lock scan in another process may unlink the file between our open and flock;
-  // retry until the locked file is the one at `path`.
-  for (int attempt = 0; attempt < 100; ++attempt) {
+  // A stale-lock scan in another process holds a lock it found free only briefly before it
+  // removes the file: wait that long before calling the lock taken. It may also unlink the file
+  // between our open and flock; retry until the locked file is the one at `path`.
+  constexpr auto kScanPatience = std::chrono::milliseconds(100);
+  constexpr auto kPoll = std::chrono::milliseconds(2);
+  const auto give_up = Clock::now() + kScanPatience;
+  for (int attempt = 0; attempt < 1000; ++attempt) {
     Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, static_cast<mode_t>(mode)));
     if (!fd.valid()) throw_os_error("cannot open lock file " + path);
     if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-      if (errno == EWOULDBLOCK) return false;
-      throw_os_error("flock of " + path + " failed");
+      if (errno != EWOULDBLOCK) throw_os_error("flock of " + path + " failed");
+      if (Clock::now() >= give_up) return false;
+      std::this_thread::sleep_for(kPoll);
+      continue;
     }
     struct stat by_fd {};
-    struct stat by_path {};
     if (::fstat(fd.get(), &by_fd) != 0) throw_os_error("fstat of lock file failed");
-    if (::stat(path.c_str(), &by_path) != 0 || by_fd.st_ino != by_path.st_ino || by_fd.st_dev != by_path.st_dev) {
-      continue;  // unlinked under us
-    }
+    if (!same_file(fd.get(), path)) continue;  // unlinked under us
     if (by_fd.st_uid == ::geteuid() && ::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) {
       throw_os_error("fchmod of lock file failed");
     }
@@ -259,16 +275,19 @@ void LockFile::remove() noexcept {
 
 namespace {
 
-// True when the buffer's shared memory is gone, or neither PID in its OIEB is alive.
+// True when the buffer's shared memory is gone, or its OIEB is complete and neither PID in it
+// is alive. An object without a complete OIEB may be a reader (of another lock directory)
+// still creating it: it is kept, and the next reader of the name replaces it.
 bool buffer_unused(const std::string& name) {
   Fd fd = shm_open_existing(shm_os_name(name), false);
   if (!fd.valid()) return true;
-  if (fd_size(fd.get()) < kOiebSize) return true;
+  if (fd_size(fd.get()) < kOiebSize) return false;
   void* p = ::mmap(nullptr, kOiebSize, PROT_READ, MAP_SHARED, fd.get(), 0);
   if (p == MAP_FAILED) return false;
   Oieb oieb{};
   std::memcpy(&oieb, p, sizeof oieb);
   ::munmap(p, kOiebSize);
+  if (oieb.oieb_size == 0) return false;
   return !pid_alive(oieb.reader_pid) && !pid_alive(oieb.writer_pid);
 }
 
@@ -286,6 +305,9 @@ void remove_stale_buffers(const std::string& lock_dir) noexcept {
     const std::string path = lock_dir + "/" + std::string(file);
     Fd fd(::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
     if (!fd.valid() || ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) continue;  // held: a live reader
+    // Its reader may have closed and a new one re-created the name since our open: the lock we
+    // hold then belongs to a removed file and says nothing about the buffer now at that name.
+    if (!same_file(fd.get(), path)) continue;
     try {
       if (buffer_unused(name)) {
         shm_unlink_quiet(shm_os_name(name));

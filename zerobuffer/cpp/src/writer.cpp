@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <string>
+#include <thread>
 
 #include "deadline.h"
 #include "posix.h"
@@ -21,7 +22,9 @@ class WriterState {
   WriterState(std::string_view name, const WriterOptions& options);
   ~WriterState() { close(); }
 
-  void set_metadata(std::span<const std::byte> data);
+  /// Checks a metadata write of `size` bytes and returns where its bytes go.
+  std::byte* prepare_metadata(std::size_t size);
+  void commit_metadata();
   /// Reserves room for a frame of `size` bytes; returns where its data goes, or nullptr when
   /// `wait` is false and there is no room now.
   std::byte* prepare(std::size_t size, bool wait);
@@ -41,6 +44,7 @@ class WriterState {
  private:
   Oieb* oieb() const noexcept { return reinterpret_cast<Oieb*>(map_.data()); }
   std::byte* payload() const noexcept { return map_.data() + kOiebSize + metadata_size_; }
+  void snapshot_ring_state();
   void check_reader();
   void check_reader_periodically(Clock::time_point now);
   bool wait_for_space(std::uint64_t need, bool wait);
@@ -57,6 +61,9 @@ class WriterState {
   // The frame reserved by prepare() and not yet committed.
   bool reserved_ = false;
   std::uint64_t reserved_size_ = 0;
+  // The metadata reserved by prepare_metadata() and not yet committed.
+  bool metadata_reserved_ = false;
+  std::uint64_t metadata_reserved_size_ = 0;
 };
 
 WriterState::WriterState(std::string_view name, const WriterOptions& options)
@@ -65,9 +72,12 @@ WriterState::WriterState(std::string_view name, const WriterOptions& options)
   Fd fd = shm_open_existing(shm_os_name(name_), true);
   if (!fd.valid()) throw BufferNotFoundException("no buffer named \"" + name_ + "\"");
   const std::size_t object_size = fd_size(fd.get());
+  // A reader creates the object empty and sizes it in one step: 0 bytes is a reader between
+  // the two (retry), any other size below an OIEB never occurs during creation.
+  if (object_size == 0) throw BufferNotFoundException("buffer \"" + name_ + "\" is not initialised yet (0 bytes)");
   if (object_size < kOiebSize) {
-    throw BufferNotFoundException("buffer \"" + name_ + "\" is not initialised yet (" + std::to_string(object_size) +
-                                  " bytes)");
+    throw CorruptBufferException("shared memory of buffer \"" + name_ + "\" is " + std::to_string(object_size) +
+                                 " bytes, smaller than an OIEB");
   }
   map_ = Mapping(fd.get(), object_size);
   Oieb* o = oieb();
@@ -87,13 +97,7 @@ WriterState::WriterState(std::string_view name, const WriterOptions& options)
                                  " + payload " + std::to_string(payload_size_) + " bytes, but the object has " +
                                  std::to_string(object_size));
   }
-  write_pos_ = load(o->payload_write_pos);
-  if (write_pos_ == payload_size_) write_pos_ = 0;  // left by implementations that do not wrap an exact fit
-  if (write_pos_ > payload_size_ || load(o->payload_free_bytes) > payload_size_) {
-    throw CorruptBufferException("buffer \"" + name_ + "\" header has write position " + std::to_string(write_pos_) +
-                                 " / free bytes " + std::to_string(load(o->payload_free_bytes)) +
-                                 " outside its payload of " + std::to_string(payload_size_));
-  }
+  snapshot_ring_state();  // validated before the claim: a corrupt buffer is refused untouched
   sem_w_ = Semaphore::open_existing(sem_w_os_name(name_));
   sem_r_ = Semaphore::open_existing(sem_r_os_name(name_));
   if (!sem_w_.valid() || !sem_r_.valid()) {
@@ -107,20 +111,40 @@ WriterState::WriterState(std::string_view name, const WriterOptions& options)
   // Claim the writer slot last, atomically: from 0, or from a dead writer, never from a live one.
   pid_ = current_pid();
   std::atomic_ref<std::uint64_t> writer_pid(o->writer_pid);
-  std::uint64_t current = writer_pid.load(std::memory_order_acquire);
+  std::uint64_t previous = writer_pid.load(std::memory_order_acquire);
   while (true) {
-    if (current != 0 && current != pid_ && pid_alive(current)) {
+    if (previous != 0 && previous != pid_ && pid_alive(previous)) {
       throw WriterAlreadyConnectedException("buffer \"" + name_ + "\" already has a live writer (pid " +
-                                            std::to_string(current) + ")");
+                                            std::to_string(previous) + ")");
     }
-    if (current == pid_) {
+    if (previous == pid_) {
       throw WriterAlreadyConnectedException("this process already has a writer on buffer \"" + name_ + "\"");
     }
-    if (writer_pid.compare_exchange_weak(current, pid_, std::memory_order_acq_rel)) break;
+    if (writer_pid.compare_exchange_weak(previous, pid_, std::memory_order_acq_rel)) break;
   }
-  written_count_ = load(o->payload_written_count);
+  // The previous writer may have written more until the claim: take the ring state only now.
+  try {
+    snapshot_ring_state();
+  } catch (...) {
+    std::uint64_t ours = pid_;
+    writer_pid.compare_exchange_strong(ours, previous, std::memory_order_acq_rel);
+    throw;
+  }
   next_reader_check_ = Clock::now() + kLivenessInterval;
   open_ = true;
+}
+
+void WriterState::snapshot_ring_state() {
+  const Oieb* o = oieb();
+  write_pos_ = load(o->payload_write_pos);
+  written_count_ = load(o->payload_written_count);
+  const std::uint64_t free_bytes = load(o->payload_free_bytes);
+  if (write_pos_ > payload_size_ || free_bytes > payload_size_) {
+    throw CorruptBufferException("buffer \"" + name_ + "\" header has write position " + std::to_string(write_pos_) +
+                                 " / free bytes " + std::to_string(free_bytes) + " outside its payload of " +
+                                 std::to_string(payload_size_));
+  }
+  if (write_pos_ == payload_size_) write_pos_ = 0;  // left by implementations that do not wrap an exact fit
 }
 
 void WriterState::close() noexcept {
@@ -133,20 +157,30 @@ void WriterState::close() noexcept {
   map_.reset();
 }
 
-void WriterState::set_metadata(std::span<const std::byte> data) {
+std::byte* WriterState::prepare_metadata(std::size_t size) {
   if (!open_) throw InvalidStateException("writer is closed");
+  if (metadata_reserved_) throw InvalidStateException("a metadata buffer is already reserved; commit it first");
   Oieb* o = oieb();
   if (load(o->metadata_written_bytes) != 0) {
     throw MetadataAlreadyWrittenException("metadata of buffer \"" + name_ + "\" was already written");
   }
-  if (metadata_size_ < kMetadataPrefixSize || data.size() > metadata_size_ - kMetadataPrefixSize) {
-    throw MetadataTooLargeException("metadata of " + std::to_string(data.size()) + " bytes (+8-byte prefix) exceeds the " +
+  if (metadata_size_ < kMetadataPrefixSize || size > metadata_size_ - kMetadataPrefixSize) {
+    throw MetadataTooLargeException("metadata of " + std::to_string(size) + " bytes (+8-byte prefix) exceeds the " +
                                     std::to_string(metadata_size_) + "-byte metadata block");
   }
-  std::byte* block = map_.data() + kOiebSize;
-  const std::uint64_t length = data.size();
-  std::memcpy(block, &length, sizeof length);
-  if (!data.empty()) std::memcpy(block + kMetadataPrefixSize, data.data(), data.size());
+  check_reader();
+  metadata_reserved_ = true;
+  metadata_reserved_size_ = size;
+  return map_.data() + kOiebSize + kMetadataPrefixSize;
+}
+
+void WriterState::commit_metadata() {
+  if (!open_) throw InvalidStateException("writer is closed");
+  if (!metadata_reserved_) throw InvalidStateException("commit_metadata without get_metadata_buffer");
+  metadata_reserved_ = false;
+  Oieb* o = oieb();
+  const std::uint64_t length = metadata_reserved_size_;
+  std::memcpy(map_.data() + kOiebSize, &length, sizeof length);
   store(o->metadata_free_bytes, metadata_size_ - kMetadataPrefixSize - length);
   store(o->metadata_written_bytes, kMetadataPrefixSize + length);
 }
@@ -261,8 +295,24 @@ std::uint64_t WriterState::commit() {
 
 }  // namespace detail
 
-Writer::Writer(std::string_view name, const WriterOptions& options)
-    : state_(std::make_unique<detail::WriterState>(name, options)) {}
+bool is_connect_retryable(ErrorCode code) noexcept {
+  return code == ErrorCode::BufferNotFound || code == ErrorCode::ReaderDead;
+}
+
+Writer::Writer(std::string_view name, const WriterOptions& options) {
+  constexpr std::chrono::milliseconds kConnectRetryInterval(10);
+  const auto start = detail::Clock::now();
+  while (true) {
+    try {
+      state_ = std::make_unique<detail::WriterState>(name, options);
+      return;
+    } catch (const ZeroBufferException& e) {
+      const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(detail::Clock::now() - start);
+      if (!is_connect_retryable(e.code()) || waited + kConnectRetryInterval > options.connect_timeout) throw;
+    }
+    std::this_thread::sleep_for(kConnectRetryInterval);
+  }
+}
 Writer::~Writer() = default;
 Writer::Writer(Writer&&) noexcept = default;
 Writer& Writer::operator=(Writer&&) noexcept = default;
@@ -274,7 +324,18 @@ detail::WriterState& checked(const std::unique_ptr<detail::WriterState>& state) 
 }
 }  // namespace
 
-void Writer::set_metadata(std::span<const std::byte> data) { checked(state_).set_metadata(data); }
+void Writer::set_metadata(std::span<const std::byte> data) {
+  auto& s = checked(state_);
+  std::byte* at = s.prepare_metadata(data.size());
+  if (!data.empty()) std::memcpy(at, data.data(), data.size());
+  s.commit_metadata();
+}
+
+std::span<std::byte> Writer::get_metadata_buffer(std::size_t size) {
+  return {checked(state_).prepare_metadata(size), size};
+}
+
+void Writer::commit_metadata() { checked(state_).commit_metadata(); }
 
 std::uint64_t Writer::write_frame(std::span<const std::byte> data) {
   auto& s = checked(state_);

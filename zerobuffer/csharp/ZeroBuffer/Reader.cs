@@ -81,7 +81,7 @@ public sealed unsafe class Reader : IDisposable
         try
         {
             lockFile = LockFile.Acquire(BufferNames.LockFile(lockDirectory, name), mode);
-            if (SharedMemoryObject.TryReadPids(shmName, out _, out ulong previousReader) && ProcessLiveness.IsAlive(previousReader))
+            if (SharedMemoryObject.TryReadOwners(shmName, out _, out _, out ulong previousReader) && ProcessLiveness.IsAlive(previousReader))
             {
                 throw new ReaderAlreadyConnectedException($"buffer \"{name}\" already has a live reader (pid {previousReader})");
             }

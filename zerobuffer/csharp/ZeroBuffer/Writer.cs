@@ -14,6 +14,9 @@ namespace ZeroBuffer;
 /// <remarks>A writer is meant for one producing thread.</remarks>
 public sealed unsafe class Writer : IDisposable
 {
+    private const int ConnectRetryInterval = 10; // ms
+    private static readonly long ConnectRetryTicks = MonotonicClock.ToTicks(TimeSpan.FromMilliseconds(ConnectRetryInterval));
+
     private readonly MappedRegion _map;
     private readonly Oieb _oieb;
     private readonly byte* _metadata;
@@ -27,20 +30,39 @@ public sealed unsafe class Writer : IDisposable
     private long _writePos;
     private ulong _writtenCount;
     private long _pendingTotal; // header + data of a frame between GetFrameBuffer and CommitFrame
+    private long _pendingMetadata = -1; // size of metadata between GetMetadataBuffer and CommitMetadata
     private long _lastReaderCheck;
     private TimeSpan _spinTime = TimeSpan.FromMicroseconds(20);
     private long _spinTicks;
     private bool _disposed;
 
-    /// <summary>Connects to the buffer <paramref name="name"/> as its only writer.</summary>
+    /// <summary>Connects to the buffer <paramref name="name"/> as its only writer (one attempt).</summary>
     /// <param name="name">The buffer name.</param>
     /// <exception cref="InvalidNameException">The name breaks the naming rule.</exception>
     /// <exception cref="BufferNotFoundException">No such buffer, not initialised yet, or a semaphore is missing.</exception>
     /// <exception cref="IncompatibleVersionException">The OIEB size is not 128 or the major version is not 1.</exception>
-    /// <exception cref="CorruptBufferException">The OIEB sizes do not match the object.</exception>
+    /// <exception cref="CorruptBufferException">The object is smaller than an OIEB, or the OIEB sizes or positions are impossible.</exception>
     /// <exception cref="ReaderDeadException">The buffer has no live reader.</exception>
     /// <exception cref="WriterAlreadyConnectedException">Another live writer holds the buffer.</exception>
     public Writer(string name)
+        : this(name, TimeSpan.Zero)
+    {
+    }
+
+    /// <summary>
+    /// Connects to the buffer <paramref name="name"/> as its only writer, waiting up to
+    /// <paramref name="connectTimeout"/> for a live reader: while the connect fails in a way
+    /// <see cref="IsConnectRetryable"/> accepts, it is retried every 10 ms.
+    /// </summary>
+    /// <param name="name">The buffer name.</param>
+    /// <param name="connectTimeout">How long to wait for the reader (zero: one attempt).</param>
+    /// <exception cref="InvalidNameException">The name breaks the naming rule.</exception>
+    /// <exception cref="BufferNotFoundException">No such buffer, not initialised yet, or a semaphore is missing.</exception>
+    /// <exception cref="IncompatibleVersionException">The OIEB size is not 128 or the major version is not 1.</exception>
+    /// <exception cref="CorruptBufferException">The object is smaller than an OIEB, or the OIEB sizes or positions are impossible.</exception>
+    /// <exception cref="ReaderDeadException">The buffer has no live reader.</exception>
+    /// <exception cref="WriterAlreadyConnectedException">Another live writer holds the buffer.</exception>
+    public Writer(string name, TimeSpan connectTimeout)
     {
         BufferNames.Validate(name);
         if (!BitConverter.IsLittleEndian)
@@ -52,83 +74,42 @@ public sealed unsafe class Writer : IDisposable
         _pid = (ulong)Environment.ProcessId;
         _spinTicks = MonotonicClock.ToTicks(_spinTime);
 
-        int fd = -1;
-        MappedRegion? map = null;
-        NamedSemaphore? dataAvailable = null;
-        NamedSemaphore? spaceAvailable = null;
-        try
+        long deadline = MonotonicClock.DeadlineAfter(connectTimeout);
+        Connection connection;
+        while (true)
         {
-            fd = SharedMemoryObject.TryOpen(BufferNames.SharedMemory(name), writable: true);
-            if (fd < 0)
+            try
             {
-                throw new BufferNotFoundException($"buffer \"{name}\" not found");
+                connection = Connect(name, _pid);
+                break;
             }
-
-            long objectSize = SharedMemoryObject.SizeOf(fd);
-            if (objectSize == 0)
+            catch (ZeroBufferException e) when (IsConnectRetryable(e) && MonotonicClock.Now + ConnectRetryTicks <= deadline)
             {
-                throw new BufferNotFoundException($"buffer \"{name}\" is not initialised yet");
+                Thread.Sleep(ConnectRetryInterval);
             }
-
-            if (objectSize < Oieb.Size)
-            {
-                throw new CorruptBufferException($"shared memory of \"{name}\" is {objectSize} bytes, smaller than an OIEB");
-            }
-
-            map = MappedRegion.Map(fd, objectSize, writable: true);
-            LibC.Close(fd);
-            fd = -1;
-
-            var oieb = new Oieb(map.Address);
-            ValidateHeader(oieb, objectSize);
-            _metadataSize = (long)oieb.MetadataSize;
-            _payloadSize = (long)oieb.PayloadSize;
-            _writePos = (long)oieb.PayloadWritePos;
-            if (_writePos == _payloadSize)
-            {
-                _writePos = 0; // other implementations leave P after an exact fit
-            }
-
-            _writtenCount = oieb.PayloadWrittenCount;
-
-            dataAvailable = NamedSemaphore.TryOpen(BufferNames.WriteSemaphore(name));
-            spaceAvailable = NamedSemaphore.TryOpen(BufferNames.ReadSemaphore(name));
-            if (dataAvailable is null || spaceAvailable is null)
-            {
-                throw new BufferNotFoundException($"a semaphore of buffer \"{name}\" is missing");
-            }
-
-            ulong readerPid = oieb.ReaderPid;
-            if (!ProcessLiveness.IsAlive(readerPid))
-            {
-                throw new ReaderDeadException(
-                    readerPid == 0 ? $"buffer \"{name}\" has no reader" : $"the reader (pid {readerPid}) of buffer \"{name}\" is dead",
-                    readerPid);
-            }
-
-            ClaimWriterPid(oieb, name);
-        }
-        catch
-        {
-            spaceAvailable?.Dispose();
-            dataAvailable?.Dispose();
-            map?.Dispose();
-            if (fd >= 0)
-            {
-                LibC.Close(fd);
-            }
-
-            throw;
         }
 
-        _map = map;
-        _oieb = new Oieb(map.Address);
-        _metadata = map.Address + Oieb.Size;
+        _map = connection.Map;
+        _oieb = new Oieb(_map.Address);
+        _metadataSize = connection.MetadataSize;
+        _payloadSize = connection.PayloadSize;
+        _writePos = connection.WritePos;
+        _writtenCount = connection.WrittenCount;
+        _metadata = _map.Address + Oieb.Size;
         _payload = _metadata + _metadataSize;
-        _dataAvailable = dataAvailable;
-        _spaceAvailable = spaceAvailable;
+        _dataAvailable = connection.DataAvailable;
+        _spaceAvailable = connection.SpaceAvailable;
         _lastReaderCheck = MonotonicClock.Now;
     }
+
+    /// <summary>
+    /// True for the connect failures a reader that is not (yet) there explains, which a writer
+    /// waiting for its reader retries: <see cref="BufferNotFoundException"/> and <see cref="ReaderDeadException"/>.
+    /// </summary>
+    /// <param name="exception">A failure of a connect.</param>
+    /// <returns>True when a later attempt may succeed.</returns>
+    public static bool IsConnectRetryable(ZeroBufferException exception) =>
+        exception is BufferNotFoundException or ReaderDeadException;
 
     /// <summary>The buffer name.</summary>
     public string Name { get; }
@@ -173,25 +154,63 @@ public sealed unsafe class Writer : IDisposable
     /// <param name="metadata">The metadata bytes (may be empty).</param>
     /// <exception cref="MetadataAlreadyWrittenException">Metadata was already written to this buffer (by any writer).</exception>
     /// <exception cref="MetadataTooLargeException">Metadata plus its 8-byte prefix does not fit the metadata block.</exception>
+    /// <exception cref="ReaderDeadException">The reader died or closed (checked after the two above).</exception>
     public void SetMetadata(ReadOnlySpan<byte> metadata)
     {
+        metadata.CopyTo(GetMetadataBuffer(metadata.Length));
+        CommitMetadata();
+    }
+
+    /// <summary>
+    /// Zero-copy metadata, part 1: checks a metadata write of <paramref name="size"/> bytes like
+    /// <see cref="SetMetadata"/> and returns the metadata block's bytes to fill. Part 2 is <see cref="CommitMetadata"/>.
+    /// </summary>
+    /// <param name="size">The metadata length in bytes (0 allowed).</param>
+    /// <returns>Where the metadata goes.</returns>
+    /// <exception cref="InvalidStateException">Metadata was reserved and not committed yet.</exception>
+    /// <exception cref="MetadataAlreadyWrittenException">Metadata was already written to this buffer (by any writer).</exception>
+    /// <exception cref="MetadataTooLargeException">Metadata plus its 8-byte prefix does not fit the metadata block (also a negative size).</exception>
+    /// <exception cref="ReaderDeadException">The reader died or closed (checked after the two above).</exception>
+    public Span<byte> GetMetadataBuffer(long size)
+    {
         ThrowIfDisposed();
+        if (_pendingMetadata >= 0)
+        {
+            throw new InvalidStateException("GetMetadataBuffer called twice without CommitMetadata");
+        }
+
         if (_oieb.MetadataWrittenBytes != 0)
         {
             throw new MetadataAlreadyWrittenException($"metadata of buffer \"{Name}\" was already written");
         }
 
-        long needed = sizeof(ulong) + (long)metadata.Length;
-        if (needed > _metadataSize)
+        if (size < 0 || size > _metadataSize - sizeof(ulong))
         {
             throw new MetadataTooLargeException(
-                $"{metadata.Length} bytes of metadata need {needed} bytes with the length prefix; the metadata block has {_metadataSize}");
+                $"{size} bytes of metadata plus the {sizeof(ulong)}-byte length prefix exceed the {_metadataSize}-byte metadata block");
         }
 
-        BinaryPrimitives.WriteUInt64LittleEndian(new Span<byte>(_metadata, sizeof(ulong)), (ulong)metadata.Length);
-        metadata.CopyTo(new Span<byte>(_metadata + sizeof(ulong), metadata.Length));
+        CheckReaderAlive(_oieb.ReaderPid);
+        _pendingMetadata = size;
+        return new Span<byte>(_metadata + sizeof(ulong), (int)size);
+    }
+
+    /// <summary>Publishes the metadata reserved by <see cref="GetMetadataBuffer"/>.</summary>
+    /// <exception cref="InvalidStateException">No metadata is reserved.</exception>
+    public void CommitMetadata()
+    {
+        ThrowIfDisposed();
+        long size = _pendingMetadata;
+        if (size < 0)
+        {
+            throw new InvalidStateException("CommitMetadata called without GetMetadataBuffer");
+        }
+
+        _pendingMetadata = -1;
+        long needed = sizeof(ulong) + size;
+        BinaryPrimitives.WriteUInt64LittleEndian(new Span<byte>(_metadata, sizeof(ulong)), (ulong)size);
         _oieb.MetadataFreeBytes = (ulong)(_metadataSize - needed);
-        _oieb.MetadataWrittenBytes = (ulong)needed;
+        _oieb.MetadataWrittenBytes = (ulong)needed; // last: the reader trusts this field
     }
 
     /// <summary>Writes one frame, waiting up to <see cref="WriteTimeout"/> for space.</summary>
@@ -299,8 +318,6 @@ public sealed unsafe class Writer : IDisposable
                 $"a frame of {size} bytes needs {total} bytes with its header; the payload ring has {_payloadSize}");
         }
 
-        CheckReader();
-
         long spaceToEnd = _payloadSize - _writePos;
         bool wrap = spaceToEnd < total;
         if (wrap && total > _writePos)
@@ -310,6 +327,8 @@ public sealed unsafe class Writer : IDisposable
                 $"{spaceToEnd} bytes are left before the end of the ring and only {_writePos} after its start " +
                 "(protocol 1.0 limit; frames up to half the ring always fit)");
         }
+
+        CheckReader(); // after the checks of the call itself: they do not depend on the peer
 
         long needed = wrap ? spaceToEnd + total : total;
         if (!WaitForSpace(needed, MonotonicClock.DeadlineAfter(timeout)))
@@ -377,7 +396,97 @@ public sealed unsafe class Writer : IDisposable
         _spaceAvailable.Dispose();
     }
 
-    private static void ValidateHeader(Oieb oieb, long objectSize)
+    /// <summary>One connect attempt (wire brief section 5); the writer_pid claim is its last step.</summary>
+    private static Connection Connect(string name, ulong pid)
+    {
+        int fd = -1;
+        MappedRegion? map = null;
+        NamedSemaphore? dataAvailable = null;
+        NamedSemaphore? spaceAvailable = null;
+        try
+        {
+            fd = SharedMemoryObject.TryOpen(BufferNames.SharedMemory(name), writable: true);
+            if (fd < 0)
+            {
+                throw new BufferNotFoundException($"buffer \"{name}\" not found");
+            }
+
+            // A reader creates the object empty and sizes it in one step: 0 bytes is a reader
+            // between the two (retry); any other size below an OIEB never occurs during creation.
+            long objectSize = SharedMemoryObject.SizeOf(fd);
+            if (objectSize == 0)
+            {
+                throw new BufferNotFoundException($"buffer \"{name}\" is not initialised yet");
+            }
+
+            if (objectSize < Oieb.Size)
+            {
+                throw new CorruptBufferException($"shared memory of \"{name}\" is {objectSize} bytes, smaller than an OIEB");
+            }
+
+            map = MappedRegion.Map(fd, objectSize, writable: true);
+            LibC.Close(fd);
+            fd = -1;
+
+            // Every field is read once into a local, validated, and only the local is used.
+            var oieb = new Oieb(map.Address);
+            ValidateVersion(oieb);
+            ulong metadataSize = oieb.MetadataSize;
+            ulong payloadSize = oieb.PayloadSize;
+            ulong available = (ulong)(objectSize - Oieb.Size);
+            if (payloadSize == 0 || metadataSize > available || payloadSize > available - metadataSize)
+            {
+                throw new CorruptBufferException(
+                    $"OIEB sizes (metadata {metadataSize}, payload {payloadSize}) do not fit an object of {objectSize} bytes");
+            }
+
+            ReadRingState(oieb, payloadSize); // before the claim: a corrupt buffer is refused untouched
+            dataAvailable = NamedSemaphore.TryOpen(BufferNames.WriteSemaphore(name));
+            spaceAvailable = NamedSemaphore.TryOpen(BufferNames.ReadSemaphore(name));
+            if (dataAvailable is null || spaceAvailable is null)
+            {
+                throw new BufferNotFoundException($"a semaphore of buffer \"{name}\" is missing");
+            }
+
+            ulong readerPid = oieb.ReaderPid;
+            if (!ProcessLiveness.IsAlive(readerPid))
+            {
+                throw new ReaderDeadException(
+                    readerPid == 0 ? $"buffer \"{name}\" has no reader" : $"the reader (pid {readerPid}) of buffer \"{name}\" is dead",
+                    readerPid);
+            }
+
+            ulong previous = ClaimWriterPid(oieb, name, pid);
+
+            // The previous writer may have written more until the claim: take the ring state only now.
+            (long writePos, ulong writtenCount) ring;
+            try
+            {
+                ring = ReadRingState(oieb, payloadSize);
+            }
+            catch (CorruptBufferException)
+            {
+                oieb.TryChangeWriterPid(pid, previous);
+                throw;
+            }
+
+            return new Connection(map, dataAvailable, spaceAvailable, (long)metadataSize, (long)payloadSize, ring.writePos, ring.writtenCount);
+        }
+        catch
+        {
+            spaceAvailable?.Dispose();
+            dataAvailable?.Dispose();
+            map?.Dispose();
+            if (fd >= 0)
+            {
+                LibC.Close(fd);
+            }
+
+            throw;
+        }
+    }
+
+    private static void ValidateVersion(Oieb oieb)
     {
         uint oiebSize = oieb.OiebSize;
         if (oiebSize == 0)
@@ -390,24 +499,36 @@ public sealed unsafe class Writer : IDisposable
             throw new IncompatibleVersionException(
                 $"incompatible buffer: OIEB size {oiebSize}, version {oieb.MajorVersion}.x (expected {Oieb.Size}, {Oieb.VersionMajor}.x)");
         }
-
-        ulong metadataSize = oieb.MetadataSize;
-        ulong payloadSize = oieb.PayloadSize;
-        ulong available = (ulong)(objectSize - Oieb.Size);
-        if (payloadSize == 0 || metadataSize > available || payloadSize > available - metadataSize)
-        {
-            throw new CorruptBufferException(
-                $"OIEB sizes (metadata {metadataSize}, payload {payloadSize}) do not fit an object of {objectSize} bytes");
-        }
-
-        if (oieb.PayloadWritePos > payloadSize)
-        {
-            throw new CorruptBufferException($"payload_write_pos {oieb.PayloadWritePos} is beyond the payload size {payloadSize}");
-        }
     }
 
+    /// <summary>The write position (P read as 0) and written count, after checking position and free bytes against P.</summary>
+    private static (long WritePos, ulong WrittenCount) ReadRingState(Oieb oieb, ulong payloadSize)
+    {
+        ulong writePos = oieb.PayloadWritePos;
+        ulong writtenCount = oieb.PayloadWrittenCount;
+        ulong freeBytes = oieb.PayloadFreeBytes;
+        if (writePos > payloadSize || freeBytes > payloadSize)
+        {
+            throw new CorruptBufferException(
+                $"payload_write_pos {writePos} / payload_free_bytes {freeBytes} lie outside the payload size {payloadSize}");
+        }
+
+        return (writePos == payloadSize ? 0 : (long)writePos, writtenCount); // other implementations leave P after an exact fit
+    }
+
+    /// <summary>What one successful connect attempt hands to the writer.</summary>
+    private sealed record Connection(
+        MappedRegion Map,
+        NamedSemaphore DataAvailable,
+        NamedSemaphore SpaceAvailable,
+        long MetadataSize,
+        long PayloadSize,
+        long WritePos,
+        ulong WrittenCount);
+
     /// <summary>Takes writer_pid with a compare-and-swap, from 0 or from a dead writer; never from a live one.</summary>
-    private void ClaimWriterPid(Oieb oieb, string name)
+    /// <returns>The value it replaced (0 or a dead writer's PID).</returns>
+    private static ulong ClaimWriterPid(Oieb oieb, string name, ulong pid)
     {
         while (true)
         {
@@ -417,9 +538,9 @@ public sealed unsafe class Writer : IDisposable
                 throw new WriterAlreadyConnectedException($"buffer \"{name}\" already has a live writer (pid {current})");
             }
 
-            if (oieb.TryChangeWriterPid(current, _pid))
+            if (oieb.TryChangeWriterPid(current, pid))
             {
-                return;
+                return current;
             }
         }
     }

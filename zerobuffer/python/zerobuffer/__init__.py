@@ -30,7 +30,7 @@ from ._frame import Frame
 from ._names import is_valid_name
 from ._oieb import OIEBView
 from ._reader import Reader
-from ._writer import Writer
+from ._writer import Writer, is_connect_retryable
 
 __version__ = "1.0.0"
 PROTOCOL_VERSION = "1.0.0"
@@ -63,5 +63,6 @@ __all__ = [
     "WriterDeadException",
     "ZeroBufferException",
     "__version__",
+    "is_connect_retryable",
     "is_valid_name",
 ]

@@ -17,7 +17,7 @@ import stat
 import time
 from typing import Optional
 
-from ._errors import BufferNotFoundException, InternalException
+from ._errors import BufferNotFoundException, CorruptBufferException, InternalException
 
 SHM_DIR = "/dev/shm"
 DEFAULT_LOCK_DIR = "/tmp/zerobuffer"
@@ -219,7 +219,12 @@ class SharedMemory:
 
     @classmethod
     def open(cls, name: str, min_size: int) -> "SharedMemory":
-        """Maps an existing /dev/shm/NAME. BufferNotFoundException if it is missing or shorter than min_size."""
+        """Maps an existing /dev/shm/NAME.
+
+        BufferNotFoundException if it is missing or still empty (a reader creates the object empty
+        and sizes it in one step); CorruptBufferException if it is shorter than ``min_size``, which
+        never occurs during creation.
+        """
         path = shm_path(name)
         try:
             fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
@@ -229,8 +234,10 @@ class SharedMemory:
             raise _os_error(f"opening shared memory {path}", exc.errno or 0) from None
         try:
             size = os.fstat(fd).st_size
+            if size == 0:
+                raise BufferNotFoundException(f"buffer '{name}' is not initialised yet (0 bytes)")
             if size < min_size:
-                raise BufferNotFoundException(f"buffer '{name}' is not initialised yet ({size} bytes)")
+                raise CorruptBufferException(f"shared memory of buffer '{name}' is {size} bytes, smaller than {min_size}")
             mapping = _map(fd, size, path)
         finally:
             os.close(fd)

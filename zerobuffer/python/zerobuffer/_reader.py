@@ -454,9 +454,16 @@ def _remove_stale_buffers(lock_dir: str) -> None:
         try:
             prefix = SharedMemory.read_prefix(names.shm, OIEB_SIZE)
             in_use = False
-            if prefix is not None and len(prefix) == OIEB_SIZE:
-                oieb = OIEBView(prefix)
-                in_use = pid_alive(oieb.writer_pid) or pid_alive(oieb.reader_pid)
+            if prefix is not None:
+                # An object without a complete OIEB may be a reader (of another lock directory)
+                # still creating it: keep it; the next reader of the name replaces it.
+                oieb = OIEBView(prefix) if len(prefix) == OIEB_SIZE else None
+                in_use = (
+                    oieb is None
+                    or oieb.oieb_size == 0
+                    or pid_alive(oieb.writer_pid)
+                    or pid_alive(oieb.reader_pid)
+                )
             if not in_use:
                 SharedMemory.unlink(names.shm)
                 Semaphore.unlink(names.sem_w)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from types import TracebackType
 from typing import Any, Optional
 
@@ -20,6 +21,7 @@ from ._errors import (
     MetadataTooLargeException,
     ReaderDeadException,
     WriterAlreadyConnectedException,
+    ZeroBufferException,
 )
 from ._names import BufferNames
 from ._oieb import (
@@ -39,6 +41,9 @@ from ._posix import Semaphore, SharedMemory, monotonic, pid_alive
 LIVENESS_INTERVAL = 0.1
 """Longest time (seconds) a writer goes without re-checking that the reader lives."""
 
+CONNECT_RETRY_INTERVAL = 0.01
+"""Seconds between connect attempts of a writer waiting for its reader."""
+
 
 class Writer:
     """Connects to the buffer NAME as its only writer and writes frames into it.
@@ -47,45 +52,27 @@ class Writer:
     Not thread-safe: use a Writer from one thread.
     """
 
-    def __init__(self, name: str, *, write_timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(
+        self, name: str, *, write_timeout: float = DEFAULT_TIMEOUT, connect_timeout: float = 0.0
+    ) -> None:
+        """Connects to the buffer; waits up to ``connect_timeout`` seconds for a live reader.
+
+        While the connect fails in a way ``is_connect_retryable`` accepts, it is retried every
+        10 ms until ``connect_timeout`` is spent (0: one attempt); then the last error is raised.
+        """
         self._closed = True
         self._owner_pid = os.getpid()
         self._write_timeout = float(write_timeout)
         names = BufferNames(name)
-        with contextlib.ExitStack() as undo:
-            shm = SharedMemory.open(names.shm, OIEB_SIZE)
-            undo.callback(shm.close)
-            oieb = OIEBView(shm.view)
-            undo.callback(oieb.release)
-            metadata_size, payload_size = _check_header(oieb, shm.size, names.name)
-
-            sem_w = Semaphore.open(names.sem_w)
-            if sem_w is None:
-                raise BufferNotFoundException(f"buffer '{names.name}' has no semaphore {names.sem_w}")
-            undo.callback(sem_w.close)
-            sem_r = Semaphore.open(names.sem_r)
-            if sem_r is None:
-                raise BufferNotFoundException(f"buffer '{names.name}' has no semaphore {names.sem_r}")
-            undo.callback(sem_r.close)
-
-            reader_pid = oieb.reader_pid
-            if reader_pid == 0 or not pid_alive(reader_pid):
-                raise ReaderDeadException(f"buffer '{names.name}' has no live reader")
-            write_pos = oieb.payload_write_pos
-            if write_pos == payload_size:
-                write_pos = 0  # other implementations may leave P after an exact fit
-            if write_pos > payload_size:
-                raise CorruptBufferException(
-                    f"payload_write_pos {write_pos} lies outside the {payload_size}-byte ring"
-                )
-            free_bytes = oieb.payload_free_bytes
-            if free_bytes > payload_size:
-                raise CorruptBufferException(
-                    f"payload_free_bytes {free_bytes} exceeds the {payload_size}-byte ring"
-                )
-            written_count = oieb.payload_written_count
-            _claim_writer_slot(oieb, names.name)  # last: a failed connect never touches writer_pid
-            undo.pop_all()
+        deadline = monotonic() + float(connect_timeout)
+        while True:
+            try:
+                shm, oieb, sem_w, sem_r, metadata_size, payload_size, write_pos, written_count = _connect(names)
+                break
+            except ZeroBufferException as exc:
+                if not is_connect_retryable(exc) or monotonic() + CONNECT_RETRY_INTERVAL > deadline:
+                    raise
+            time.sleep(CONNECT_RETRY_INTERVAL)
 
         self._names = names
         self._shm = shm
@@ -168,9 +155,6 @@ class Writer:
             raise InvalidStateException("get_metadata_buffer called again before commit_metadata")
         if size < 0:
             raise MetadataTooLargeException(f"metadata size must not be negative, got {size}")
-        reader_pid = self._oieb.reader_pid
-        if reader_pid == 0 or not pid_alive(reader_pid):
-            raise ReaderDeadException(f"the reader of buffer '{self.name}' is gone (pid {reader_pid})")
         if self._oieb.metadata_written_bytes != 0:
             raise MetadataAlreadyWrittenException(f"metadata of buffer '{self.name}' was already written")
         if METADATA_PREFIX_SIZE + size > self._metadata_size:
@@ -178,6 +162,9 @@ class Writer:
                 f"{size} bytes of metadata plus the {METADATA_PREFIX_SIZE}-byte length prefix exceed "
                 f"the {self._metadata_size}-byte metadata block"
             )
+        reader_pid = self._oieb.reader_pid
+        if reader_pid == 0 or not pid_alive(reader_pid):
+            raise ReaderDeadException(f"the reader of buffer '{self.name}' is gone (pid {reader_pid})")
         start = METADATA_OFFSET + METADATA_PREFIX_SIZE
         target = self._view[start : start + size]
         self._pending_metadata = (target, size)
@@ -312,7 +299,6 @@ class Writer:
             raise FrameTooLargeException(
                 f"a frame of {size} bytes needs {total} bytes with its header; the ring has {ring}"
             )
-        self._check_reader()
         pos = self._write_pos
         to_end = ring - pos
         if to_end >= total:
@@ -325,6 +311,7 @@ class Writer:
             )
         else:
             need = to_end + total
+        self._check_reader()  # after the checks of the call itself: they do not depend on the peer
         self._wait_for_space(need, self._write_timeout if timeout is None else timeout)
 
         view = self._view
@@ -382,6 +369,60 @@ class Writer:
         return sequence
 
 
+def is_connect_retryable(exc: BaseException) -> bool:
+    """True for the connect failures a reader that is not (yet) there explains, which a writer
+    waiting for its reader retries: BufferNotFoundException and ReaderDeadException."""
+    return isinstance(exc, (BufferNotFoundException, ReaderDeadException))
+
+
+def _connect(names: BufferNames) -> tuple[SharedMemory, OIEBView, Semaphore, Semaphore, int, int, int, int]:
+    """One connect attempt (protocol §5); the writer_pid claim is its last step."""
+    with contextlib.ExitStack() as undo:
+        shm = SharedMemory.open(names.shm, OIEB_SIZE)
+        undo.callback(shm.close)
+        oieb = OIEBView(shm.view)
+        undo.callback(oieb.release)
+        metadata_size, payload_size = _check_header(oieb, shm.size, names.name)
+        _ring_state(oieb, payload_size)  # before the claim: a corrupt buffer is refused untouched
+
+        sem_w = Semaphore.open(names.sem_w)
+        if sem_w is None:
+            raise BufferNotFoundException(f"buffer '{names.name}' has no semaphore {names.sem_w}")
+        undo.callback(sem_w.close)
+        sem_r = Semaphore.open(names.sem_r)
+        if sem_r is None:
+            raise BufferNotFoundException(f"buffer '{names.name}' has no semaphore {names.sem_r}")
+        undo.callback(sem_r.close)
+
+        reader_pid = oieb.reader_pid
+        if reader_pid == 0 or not pid_alive(reader_pid):
+            raise ReaderDeadException(f"buffer '{names.name}' has no live reader")
+        previous = _claim_writer_slot(oieb, names.name)
+        # The previous writer may have written more until the claim: take the ring state only now.
+        try:
+            write_pos, written_count = _ring_state(oieb, payload_size)
+        except CorruptBufferException:
+            oieb.compare_exchange_writer_pid(os.getpid(), previous)
+            raise
+        undo.pop_all()
+    return shm, oieb, sem_w, sem_r, metadata_size, payload_size, write_pos, written_count
+
+
+def _ring_state(oieb: OIEBView, payload_size: int) -> tuple[int, int]:
+    """(write position, written count) after checking position and free bytes against P."""
+    write_pos = oieb.payload_write_pos
+    written_count = oieb.payload_written_count
+    free_bytes = oieb.payload_free_bytes
+    if write_pos > payload_size or free_bytes > payload_size:
+        raise CorruptBufferException(
+            f"payload_write_pos {write_pos} / payload_free_bytes {free_bytes} lie outside "
+            f"the {payload_size}-byte ring"
+        )
+    if write_pos == payload_size:
+        write_pos = 0  # other implementations may leave P after an exact fit
+    return write_pos, written_count
+
+
 def _check_header(oieb: OIEBView, object_size: int, name: str) -> tuple[int, int]:
     """Validates the OIEB against the object's real size; returns (metadata_size, payload_size)."""
     oieb_size = oieb.oieb_size
@@ -403,8 +444,11 @@ def _check_header(oieb: OIEBView, object_size: int, name: str) -> tuple[int, int
     return metadata_size, payload_size
 
 
-def _claim_writer_slot(oieb: OIEBView, name: str) -> None:
-    """Sets writer_pid to our PID with compare-and-swap, from 0 or from a dead writer's PID."""
+def _claim_writer_slot(oieb: OIEBView, name: str) -> int:
+    """Sets writer_pid to our PID with compare-and-swap, from 0 or from a dead writer's PID.
+
+    Returns the value it replaced.
+    """
     me = os.getpid()
     current = oieb.writer_pid
     while True:
@@ -412,7 +456,7 @@ def _claim_writer_slot(oieb: OIEBView, name: str) -> None:
             raise WriterAlreadyConnectedException(f"buffer '{name}' already has a live writer (pid {current})")
         swapped, found = oieb.compare_exchange_writer_pid(current, me)
         if swapped:
-            return
+            return current
         current = found
 
 

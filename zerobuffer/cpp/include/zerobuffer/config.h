@@ -25,6 +25,9 @@ struct WriterOptions {
   std::chrono::milliseconds write_timeout = std::chrono::seconds(5);
   /// How long a write spins on the space semaphore before blocking (0 = block at once).
   std::chrono::nanoseconds spin = std::chrono::microseconds(20);
+  /// How long the Writer constructor waits for a live reader: it retries every 10 ms while the
+  /// connect fails with an error is_connect_retryable() accepts (0 = one attempt).
+  std::chrono::milliseconds connect_timeout = std::chrono::milliseconds(0);
 };
 
 }  // namespace zerobuffer

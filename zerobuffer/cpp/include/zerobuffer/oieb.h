@@ -11,6 +11,10 @@ inline constexpr std::uint32_t kOiebSize = 128;
 inline constexpr std::uint8_t kVersionMajor = 1;
 inline constexpr std::uint8_t kVersionMinor = 0;
 inline constexpr std::uint8_t kVersionPatch = 0;
+static_assert(kVersionMajor < 10 && kVersionMinor < 10 && kVersionPatch < 10, "kProtocolVersion spells one digit each");
+/// The wire protocol version as text, "major.minor.patch" (what serves report as wireVersion).
+inline constexpr char kProtocolVersion[] = {char('0' + kVersionMajor), '.', char('0' + kVersionMinor), '.',
+                                            char('0' + kVersionPatch), '\0'};
 /// Size of a frame header (u64 payload size, u64 sequence) and of a wrap marker.
 inline constexpr std::uint64_t kFrameHeaderSize = 16;
 /// Size of the metadata length prefix.

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "zerobuffer/config.h"
+#include "zerobuffer/error.h"
 
 namespace zerobuffer {
 
@@ -16,11 +17,16 @@ namespace detail {
 class WriterState;
 }
 
+/// True for the connect failures a reader that is not (yet) there explains, which a writer
+/// waiting for its reader retries: BufferNotFound and ReaderDead (docs/protocol.md §5).
+bool is_connect_retryable(ErrorCode code) noexcept;
+
 /// Connects to the buffer NAME. Move-only; the destructor closes. Not thread-safe.
 class Writer {
  public:
   /// Throws InvalidNameException, BufferNotFoundException, IncompatibleVersionException,
-  /// CorruptBufferException, ReaderDeadException, WriterAlreadyConnectedException.
+  /// CorruptBufferException, ReaderDeadException, WriterAlreadyConnectedException. With
+  /// options.connect_timeout > 0 it first retries the is_connect_retryable() ones that long.
   explicit Writer(std::string_view name, const WriterOptions& options = {});
   ~Writer();
   Writer(Writer&&) noexcept;
@@ -28,8 +34,14 @@ class Writer {
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
 
-  /// Stores the write-once metadata. Throws MetadataTooLargeException, MetadataAlreadyWrittenException.
+  /// Stores the write-once metadata. Throws MetadataAlreadyWrittenException, MetadataTooLargeException,
+  /// then ReaderDeadException (reader closed or dead), in that order.
   void set_metadata(std::span<const std::byte> data);
+  /// Zero-copy metadata, part 1: checks a write of `size` bytes like set_metadata and returns the
+  /// metadata block's bytes for the caller to fill. Part 2 is commit_metadata().
+  std::span<std::byte> get_metadata_buffer(std::size_t size);
+  /// Publishes the metadata reserved by get_metadata_buffer.
+  void commit_metadata();
 
   /// Copies one frame into the ring and publishes it; returns its sequence number.
   /// Throws InvalidFrameSizeException, FrameTooLargeException, BufferFullException (after the

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Threading;
 
 namespace ZeroBuffer.Internal;
 
@@ -10,6 +11,8 @@ namespace ZeroBuffer.Internal;
 internal sealed unsafe class LockFile : IDisposable
 {
     private const int Attempts = 10;
+    private const int PollMilliseconds = 2;
+    private static readonly TimeSpan ScanPatience = TimeSpan.FromMilliseconds(100);
     private const uint DirectoryMode = 0x3FF; // 01777: shared by every user, sticky
 
     private int _fd;
@@ -49,7 +52,9 @@ internal sealed unsafe class LockFile : IDisposable
     /// <exception cref="ZeroBufferException">The file can not be opened (a symlink, permissions, ...).</exception>
     public static LockFile Acquire(string path, uint mode)
     {
-        for (int attempt = 0; attempt < Attempts; attempt++)
+        long giveUp = MonotonicClock.DeadlineAfter(ScanPatience);
+        int disappeared = 0;
+        while (disappeared < Attempts)
         {
             int fd = LibC.Open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, mode);
             if (fd < 0)
@@ -61,17 +66,25 @@ internal sealed unsafe class LockFile : IDisposable
             {
                 int errno = LibC.Errno;
                 LibC.Close(fd);
-                if (errno == LibC.EWOULDBLOCK)
+                if (errno != LibC.EWOULDBLOCK)
+                {
+                    throw new ZeroBufferException($"flock of \"{path}\" failed: {LibC.Describe(errno)}");
+                }
+
+                // A stale scan of another process holds a lock it found free only briefly before it
+                // removes the file: wait that long before calling the lock taken.
+                if (MonotonicClock.Now >= giveUp)
                 {
                     throw new ReaderAlreadyConnectedException($"another reader holds the lock file \"{path}\"");
                 }
 
-                throw new ZeroBufferException($"flock of \"{path}\" failed: {LibC.Describe(errno)}");
+                Thread.Sleep(PollMilliseconds);
+                continue;
             }
 
             // A stale scan of another process may have unlinked the file between our open and
             // flock; then we would hold a lock nobody else can see. Retry in that case.
-            if (StillLinked(fd, path))
+            if (IsFileAt(fd, path))
             {
                 if (LibC.FChmod(fd, mode) != 0)
                 {
@@ -85,6 +98,7 @@ internal sealed unsafe class LockFile : IDisposable
             }
 
             LibC.Close(fd);
+            disappeared++;
         }
 
         throw new ZeroBufferException($"lock file \"{path}\" keeps disappearing; another process is removing it");
@@ -101,7 +115,8 @@ internal sealed unsafe class LockFile : IDisposable
         }
     }
 
-    private static bool StillLinked(int fd, string path)
+    /// <summary>True when <paramref name="fd"/> is still the file at <paramref name="path"/> (not unlinked or replaced).</summary>
+    public static bool IsFileAt(int fd, string path)
     {
         byte* opened = stackalloc byte[LibC.StatBufferSize];
         byte* named = stackalloc byte[LibC.StatBufferSize];

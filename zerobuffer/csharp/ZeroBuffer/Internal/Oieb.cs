@@ -15,6 +15,8 @@ internal readonly unsafe struct Oieb
 {
     public const int Size = 128;
     public const byte VersionMajor = 1;
+    public const byte VersionMinor = 0;
+    public const byte VersionPatch = 0;
 
     public const int OiebSizeOffset = 0x00;            // u32
     public const int VersionOffset = 0x04;             // 4 x u8: major, minor, patch, reserved
@@ -32,7 +34,8 @@ internal readonly unsafe struct Oieb
     public const int ReservedOffset = 0x60;            // 4 x u64, zero
 
     /// <summary>The first 8 bytes of a valid block: oieb_size 128, version 1.0.0.0.</summary>
-    public const ulong SizeAndVersion = Size | ((ulong)VersionMajor << 32);
+    public const ulong SizeAndVersion =
+        Size | ((ulong)VersionMajor << 32) | ((ulong)VersionMinor << 40) | ((ulong)VersionPatch << 48);
 
     private readonly byte* _base;
 

@@ -84,11 +84,12 @@ internal static class SharedMemoryObject
     }
 
     /// <summary>
-    /// Reads writer_pid and reader_pid of an existing object without changing it; false when the
-    /// object does not exist or is smaller than an OIEB.
+    /// Reads <c>oieb_size</c> and both PIDs of an existing object; false when it does not exist.
+    /// An object smaller than an OIEB reads as <c>oieb_size</c> 0 and PIDs 0 (not initialised).
     /// </summary>
-    public static unsafe bool TryReadPids(string shmName, out ulong writerPid, out ulong readerPid)
+    public static unsafe bool TryReadOwners(string shmName, out uint oiebSize, out ulong writerPid, out ulong readerPid)
     {
+        oiebSize = 0;
         writerPid = 0;
         readerPid = 0;
         int fd = TryOpen(shmName, writable: false);
@@ -101,11 +102,12 @@ internal static class SharedMemoryObject
         {
             if (SizeOf(fd) < Oieb.Size)
             {
-                return false;
+                return true;
             }
 
             using MappedRegion map = MappedRegion.Map(fd, Oieb.Size, writable: false);
             var oieb = new Oieb(map.Address);
+            oiebSize = oieb.OiebSize;
             writerPid = oieb.WriterPid;
             readerPid = oieb.ReaderPid;
             return true;

@@ -5,8 +5,9 @@ namespace ZeroBuffer.Internal;
 
 /// <summary>
 /// Removes what crashed readers left behind (wire brief section 5): a lock file that can be
-/// locked is stale; its buffer's shared memory and semaphores go too when neither PID in the
-/// OIEB is alive (or the shared memory is already gone).
+/// locked (and is still the file at its path) is stale; its buffer's shared memory and
+/// semaphores go too when the OIEB is complete and neither PID in it is alive (or the shared
+/// memory is already gone).
 /// </summary>
 internal static class StaleBufferCleaner
 {
@@ -48,19 +49,29 @@ internal static class StaleBufferCleaner
                 return; // a live reader holds it
             }
 
+            // Its reader may have closed and a new one re-created the name since our open: the
+            // lock we hold then belongs to a removed file and says nothing about the buffer now.
+            if (!LockFile.IsFileAt(fd, lockPath))
+            {
+                return;
+            }
+
             bool exists;
+            uint oiebSize;
             ulong writerPid;
             ulong readerPid;
             try
             {
-                exists = SharedMemoryObject.TryReadPids(BufferNames.SharedMemory(name), out writerPid, out readerPid);
+                exists = SharedMemoryObject.TryReadOwners(BufferNames.SharedMemory(name), out oiebSize, out writerPid, out readerPid);
             }
             catch (ZeroBufferException)
             {
                 return; // not ours to judge (e.g. another user's object)
             }
 
-            if (!exists || (!ProcessLiveness.IsAlive(writerPid) && !ProcessLiveness.IsAlive(readerPid)))
+            // An object without a complete OIEB may be a reader (of another lock directory) still
+            // creating it: keep it; the next reader of the name replaces it.
+            if (!exists || (oiebSize != 0 && !ProcessLiveness.IsAlive(writerPid) && !ProcessLiveness.IsAlive(readerPid)))
             {
                 SharedMemoryObject.UnlinkAll(name);
             }
