@@ -84,7 +84,7 @@ class ReaderRole {
 
 class WriterRole {
  public:
-  /// Connects, retrying the start-up race for up to `budget`; library exceptions propagate.
+  /// Connects, letting the library wait up to `budget` for a live reader; library exceptions propagate.
   WriterRole(const std::string& name, std::chrono::milliseconds budget);
 
   Json set_metadata(const MetadataWrite& request);

@@ -67,6 +67,21 @@ TEST_F(StaleScan, ReadersOfOtherNamesCreatedAndClosedConcurrentlyNeverLoseTheirO
   }
 }
 
+TEST_F(StaleScan, KeepsABufferWhoseHeaderIsNotCompleteYet) {
+  // What a reader (of another lock directory) has between creating its object and storing
+  // oieb_size: full size, all zero. Next to it here: a lock file nobody holds.
+  const auto creating = name("c");
+  const int fd = ::shm_open(("/" + creating).c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::ftruncate(fd, zerobuffer::kOiebSize + 64), 0);
+  ::close(fd);
+  ::close(::open((lock_dir_ + "/" + creating + ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
+  { Reader other(name("o"), BufferConfig{.metadata_size = 0, .payload_size = 64}); }  // its create scans
+  EXPECT_TRUE(std::filesystem::exists("/dev/shm/" + creating)) << "the scan removed a buffer still being created";
+  EXPECT_FALSE(std::filesystem::exists(lock_dir_ + "/" + creating + ".lock")) << "the stale lock file stays";
+  ::shm_unlink(("/" + creating).c_str());
+}
+
 TEST_F(StaleScan, ReaderCreateWaitsForAScanThatBrieflyHoldsItsLockFile) {
   // A scan in another process found the lock file free, holds it, and removes it a moment
   // later. The create must not call that a live reader.

@@ -65,6 +65,20 @@ class StaleScanTest(BufferTestCase):
             self.assertTrue(os.WIFEXITED(status))
             self.assertEqual(os.WEXITSTATUS(status), 0, f"reader churn of {name} failed or lost its objects")
 
+    def test_keeps_a_buffer_whose_header_is_not_complete_yet(self) -> None:
+        # What a reader (of another lock directory) has between creating its object and storing
+        # oieb_size: full size, all zero. Next to it here: a lock file nobody holds.
+        creating = self.buffer_name("c")
+        fd = os.open(f"/dev/shm/{creating}", os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
+        os.ftruncate(fd, 128 + 64)
+        os.close(fd)
+        os.close(os.open(os.path.join(self.lock_dir, f"{creating}.lock"), os.O_CREAT | os.O_RDWR, 0o600))
+        with zb.Reader(self.buffer_name("o"), zb.BufferConfig(metadata_size=0, payload_size=64)):
+            pass  # its create scans
+        self.assertTrue(os.path.exists(f"/dev/shm/{creating}"), "the scan removed a buffer still being created")
+        self.assertFalse(os.path.exists(os.path.join(self.lock_dir, f"{creating}.lock")), "the stale lock file stays")
+        os.unlink(f"/dev/shm/{creating}")
+
     def test_reader_create_waits_for_a_scan_that_briefly_holds_its_lock_file(self) -> None:
         name = self.buffer_name()
         path = os.path.join(self.lock_dir, f"{name}.lock")

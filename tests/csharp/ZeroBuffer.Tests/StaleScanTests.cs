@@ -35,6 +35,28 @@ public class StaleScanTests
     }
 
     [Fact]
+    public void A_buffer_whose_header_is_not_complete_yet_is_kept()
+    {
+        // What a reader (of another lock directory) has between creating its object and storing
+        // oieb_size: full size, all zero. Next to it here: a lock file nobody holds.
+        string creating = TestEnvironment.UniqueName("c");
+        using (var shm = new FileStream(TestEnvironment.ShmPath(creating), FileMode.CreateNew, FileAccess.ReadWrite))
+        {
+            shm.SetLength(Oieb.Size + 64);
+        }
+
+        File.WriteAllBytes(TestEnvironment.LockPath(creating), []);
+        using (new Reader(TestEnvironment.UniqueName("o"), new BufferConfig(0, 64)))
+        {
+            // its create scans
+        }
+
+        Assert.True(File.Exists(TestEnvironment.ShmPath(creating)), "the scan removed a buffer still being created");
+        Assert.False(File.Exists(TestEnvironment.LockPath(creating)), "the stale lock file stays");
+        File.Delete(TestEnvironment.ShmPath(creating));
+    }
+
+    [Fact]
     public void Reader_create_waits_for_a_scan_that_briefly_holds_its_lock_file()
     {
         string name = TestEnvironment.UniqueName();

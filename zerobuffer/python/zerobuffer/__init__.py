@@ -28,12 +28,14 @@ from ._errors import (
 )
 from ._frame import Frame
 from ._names import is_valid_name
+from ._oieb import VERSION as _WIRE_VERSION
 from ._oieb import OIEBView
 from ._reader import Reader
 from ._writer import Writer, is_connect_retryable
 
 __version__ = "1.0.0"
-PROTOCOL_VERSION = "1.0.0"
+PROTOCOL_VERSION = ".".join(str(part) for part in _WIRE_VERSION[:3])
+"""The wire protocol version this library speaks (from the OIEB layout module)."""
 
 __all__ = [
     "BufferConfig",
