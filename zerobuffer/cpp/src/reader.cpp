@@ -29,6 +29,9 @@ class ReaderState {
   void release(std::uint64_t slot) noexcept;
   void close() noexcept;
   bool open() const noexcept { return open_; }
+  /// False in a process forked from the creator: there the reader is a copy that must not
+  /// touch the buffer's shared state.
+  bool owned() const noexcept { return current_pid() == owner_pid_; }
 
   std::string name_;
   std::uint64_t metadata_size_ = 0;
@@ -59,6 +62,7 @@ class ReaderState {
   Semaphore sem_w_;
   Semaphore sem_r_;
   bool open_ = false;
+  std::uint64_t owner_pid_ = current_pid();
 
   std::uint64_t read_pos_ = 0;
   std::uint64_t read_count_ = 0;
@@ -142,6 +146,11 @@ ReaderState::ReaderState(std::string_view name, const BufferConfig& config)
 void ReaderState::close() noexcept {
   if (!open_) return;
   open_ = false;
+  if (!owned()) {
+    // A forked child: the buffer, the lock and reader_pid belong to the parent.
+    lock_.close();
+    return;
+  }
   store(oieb()->reader_pid, 0);
   shm_unlink_quiet(shm_os_name(name_));
   Semaphore::unlink(sem_w_os_name(name_));
@@ -248,7 +257,7 @@ void ReaderState::release(std::uint64_t slot) noexcept {
     bytes += pending_[pending_head_ & (pending_.size() - 1)].bytes;
     ++pending_head_;
   }
-  if (bytes == 0 || !open_) return;
+  if (bytes == 0 || !open_ || !owned()) return;
   add(oieb()->payload_free_bytes, bytes);
   try {
     sem_r_.post();
@@ -259,6 +268,7 @@ void ReaderState::release(std::uint64_t slot) noexcept {
 
 Frame ReaderState::read(std::shared_ptr<ReaderState> self, Clock::time_point deadline, bool wait) {
   if (!open_) throw InvalidStateException("reader is closed");
+  if (!owned()) throw_not_owned("reader", owner_pid_);
   Oieb* o = oieb();
   while (true) {
     if (!wait_for_post(deadline, wait)) return {};

@@ -40,6 +40,7 @@ class WriterState {
  private:
   Oieb* oieb() const noexcept { return reinterpret_cast<Oieb*>(map_.data()); }
   std::byte* payload() const noexcept { return map_.data() + kOiebSize + metadata_size_; }
+  void check_usable() const;
   void check_reader();
   void check_reader_periodically(Clock::time_point now);
   bool wait_for_space(std::uint64_t need, bool wait);
@@ -49,7 +50,7 @@ class WriterState {
   Mapping map_;
   Semaphore sem_w_;
   Semaphore sem_r_;
-  std::uint64_t pid_ = 0;
+  std::uint64_t pid_ = 0;  // our PID, claimed in writer_pid; another PID here means a forked copy
   std::uint64_t write_pos_ = 0;
   std::uint64_t written_count_ = 0;
   Clock::time_point next_reader_check_{};
@@ -125,15 +126,22 @@ WriterState::WriterState(std::string_view name, const WriterOptions& options)
 void WriterState::close() noexcept {
   if (!open_) return;
   open_ = false;
-  std::uint64_t expected = pid_;
-  std::atomic_ref<std::uint64_t>(oieb()->writer_pid).compare_exchange_strong(expected, 0, std::memory_order_acq_rel);
+  if (current_pid() == pid_) {  // a forked child leaves the parent's claim alone
+    std::uint64_t expected = pid_;
+    std::atomic_ref<std::uint64_t>(oieb()->writer_pid).compare_exchange_strong(expected, 0, std::memory_order_acq_rel);
+  }
   sem_w_.reset();
   sem_r_.reset();
   map_.reset();
 }
 
-void WriterState::set_metadata(std::span<const std::byte> data) {
+void WriterState::check_usable() const {
   if (!open_) throw InvalidStateException("writer is closed");
+  if (current_pid() != pid_) throw_not_owned("writer", pid_);
+}
+
+void WriterState::set_metadata(std::span<const std::byte> data) {
+  check_usable();
   Oieb* o = oieb();
   if (load(o->metadata_written_bytes) != 0) {
     throw MetadataAlreadyWrittenException("metadata of buffer \"" + name_ + "\" was already written");
@@ -205,7 +213,7 @@ bool WriterState::wait_for_space(std::uint64_t need, bool wait) {
 }
 
 std::byte* WriterState::prepare(std::size_t size, bool wait) {
-  if (!open_) throw InvalidStateException("writer is closed");
+  check_usable();
   if (reserved_) throw InvalidStateException("a frame buffer is already reserved; commit it first");
   if (size == 0) throw InvalidFrameSizeException("frames must have at least one byte");
   if (payload_size_ < kFrameHeaderSize || size > payload_size_ - kFrameHeaderSize) {
@@ -242,7 +250,7 @@ std::byte* WriterState::prepare(std::size_t size, bool wait) {
 }
 
 std::uint64_t WriterState::commit() {
-  if (!open_) throw InvalidStateException("writer is closed");
+  check_usable();
   if (!reserved_) throw InvalidStateException("commit_frame without get_frame_buffer");
   reserved_ = false;
   Oieb* o = oieb();
