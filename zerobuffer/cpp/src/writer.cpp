@@ -8,6 +8,15 @@
 #include "shared.h"
 #include "zerobuffer/error.h"
 
+// Test builds only (tests/cpp): a named step of the write path where the writer _exit()s on
+// request, to test what a successor finds after a crash there. The shipped library has none.
+#ifdef ZEROBUFFER_CRASH_POINTS
+#include "crash_point.h"
+#define ZB_CRASH_POINT(step) ::zerobuffer::detail::crash_point(step)
+#else
+#define ZB_CRASH_POINT(step) static_cast<void>(0)
+#endif
+
 namespace zerobuffer {
 namespace detail {
 
@@ -45,6 +54,7 @@ class WriterState {
   void check_reader_periodically(Clock::time_point now);
   bool wait_for_space(std::uint64_t need, bool wait);
   void drain_space_posts() noexcept;
+  void repair_unpublished_frame() noexcept;
 
   std::chrono::nanoseconds spin_;
   Mapping map_;
@@ -54,9 +64,13 @@ class WriterState {
   std::uint64_t write_pos_ = 0;
   std::uint64_t written_count_ = 0;
   Clock::time_point next_reader_check_{};
-  // The frame reserved by prepare() and not yet committed.
+  // The frame reserved by prepare() and not yet committed: its size, where it starts, and the
+  // bytes of a wasted tail (wrap) before it; whether a wrap marker was written at write_pos_.
   bool reserved_ = false;
   std::uint64_t reserved_size_ = 0;
+  std::uint64_t reserved_at_ = 0;
+  std::uint64_t reserved_tail_ = 0;
+  bool reserved_marker_ = false;
 };
 
 WriterState::WriterState(std::string_view name, const WriterOptions& options)
@@ -119,8 +133,37 @@ WriterState::WriterState(std::string_view name, const WriterOptions& options)
     if (writer_pid.compare_exchange_weak(current, pid_, std::memory_order_acq_rel)) break;
   }
   written_count_ = load(o->payload_written_count);
+  repair_unpublished_frame();
   next_reader_check_ = Clock::now() + kLivenessInterval;
   open_ = true;
+}
+
+// A predecessor killed between advancing payload_write_pos and publishing the count (§4.1,
+// rule write.crash-repair) left a frame that was never published, yet its space is subtracted.
+// Once the reader has consumed every published item its position is final, and it must equal
+// the write position; when it is exactly one unpublished frame behind, take the frame back.
+void WriterState::repair_unpublished_frame() noexcept {
+  Oieb* o = oieb();
+  if (load(o->payload_read_count) != written_count_) return;  // read first: then read_pos is final
+  std::uint64_t read_pos = load(o->payload_read_pos);
+  if (read_pos == payload_size_) read_pos = 0;
+  if (read_pos >= payload_size_ || read_pos == write_pos_) return;
+  // Walk the one item the predecessor wrote at read_pos: a short tail or marker, then a frame.
+  std::uint64_t at = read_pos;
+  std::uint64_t taken = 0;
+  if (payload_size_ - at < kFrameHeaderSize || read_header(payload() + at).payload_size == 0) {
+    taken = payload_size_ - at;
+    at = 0;
+  }
+  const std::uint64_t size = read_header(payload() + at).payload_size;
+  if (size == 0 || size > payload_size_ - at - kFrameHeaderSize) return;
+  std::uint64_t end = at + kFrameHeaderSize + size;
+  taken += kFrameHeaderSize + size;
+  if (end == payload_size_) end = 0;
+  if (end != write_pos_ || load(o->payload_free_bytes) > payload_size_ - taken) return;
+  write_pos_ = read_pos;
+  store(o->payload_write_pos, write_pos_);
+  add(o->payload_free_bytes, taken);
 }
 
 void WriterState::close() noexcept {
@@ -233,33 +276,36 @@ std::byte* WriterState::prepare(std::size_t size, bool wait) {
   check_reader_periodically(Clock::now());
   if (!wait_for_space(wrap ? to_end + total : total, wait)) return nullptr;
 
-  Oieb* o = oieb();
-  if (wrap) {
-    if (to_end >= kFrameHeaderSize) {
-      write_header(payload() + write_pos_, FrameHeader{0, 0});
-      store(o->payload_written_count, ++written_count_);
-    }
-    write_pos_ = 0;
-    store(o->payload_write_pos, 0);
-    sub(o->payload_free_bytes, to_end);
-  }
-  write_header(payload() + write_pos_, FrameHeader{size, next_sequence_});
+  // Only bytes in free space are written here; every shared counter changes in commit().
+  reserved_marker_ = wrap && to_end >= kFrameHeaderSize;
+  if (reserved_marker_) write_header(payload() + write_pos_, FrameHeader{0, 0});
+  ZB_CRASH_POINT("prepare.after-marker");
+  reserved_tail_ = wrap ? to_end : 0;
+  reserved_at_ = wrap ? 0 : write_pos_;
+  write_header(payload() + reserved_at_, FrameHeader{size, next_sequence_});
   reserved_ = true;
   reserved_size_ = size;
-  return payload() + write_pos_ + kFrameHeaderSize;
+  return payload() + reserved_at_ + kFrameHeaderSize;
 }
 
 std::uint64_t WriterState::commit() {
   check_usable();
   if (!reserved_) throw InvalidStateException("commit_frame without get_frame_buffer");
   reserved_ = false;
+  ZB_CRASH_POINT("commit.before-reserve");
+  // The order is the crash-safety rule write.crash-order: reserve the space, advance the write
+  // position, then publish. A successor repairs the one window that needs it at connect.
   Oieb* o = oieb();
   const std::uint64_t total = kFrameHeaderSize + reserved_size_;
-  write_pos_ += total;
+  sub(o->payload_free_bytes, reserved_tail_ + total);
+  ZB_CRASH_POINT("commit.after-reserve");
+  write_pos_ = reserved_at_ + total;
   if (write_pos_ == payload_size_) write_pos_ = 0;
   store(o->payload_write_pos, write_pos_);
-  sub(o->payload_free_bytes, total);
-  store(o->payload_written_count, ++written_count_);
+  ZB_CRASH_POINT("commit.after-advance");
+  written_count_ += reserved_marker_ ? 2 : 1;
+  store(o->payload_written_count, written_count_);
+  ZB_CRASH_POINT("commit.after-publish");
   sem_w_.post();
   ++frames_written_;
   bytes_written_ += reserved_size_;
