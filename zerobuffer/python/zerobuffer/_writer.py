@@ -290,6 +290,10 @@ class Writer:
     def _check_open(self) -> None:
         if self._closed:
             raise InvalidStateException("the writer is closed")
+        if os.getpid() != self._owner_pid:
+            raise InvalidStateException(
+                f"this writer belongs to process {self._owner_pid}; a process forked from it cannot use it"
+            )
 
     def _check_reader(self) -> None:
         """reader_pid == 0 on every write; the process itself once per LIVENESS_INTERVAL of wall time."""
