@@ -11,6 +11,7 @@ import unittest
 from zb_support import BufferTestCase, dev_shm_entries
 
 import zerobuffer as zb
+from zerobuffer import _oieb, _posix
 
 try:
     import numpy
@@ -160,6 +161,101 @@ class ForkTest(BufferTestCase):
             self.assertEqual(oieb_state(reader), before)
             with reader.read_frame(1.0) as frame:
                 self.assertEqual(frame.sequence, 1)
+
+
+CRASHED = 86
+
+
+def _crash(*_args: object) -> None:
+    os._exit(CRASHED)
+
+
+def arm_crash(step: str) -> None:
+    """In a child about to die: the next store of ``step`` of the write path ends the process.
+
+    The steps are the stores of docs/protocol.md §4.1 step 6, in the order the rule requires;
+    each crash point is "just before the named store".
+    """
+    view = _oieb.OIEBView
+    if step == "before-reserve":
+        view.subtract_payload_free_bytes = _crash  # type: ignore[method-assign]
+    elif step == "after-reserve":
+        view.payload_write_pos = property(view.payload_write_pos.fget, _crash)  # type: ignore[assignment]
+    elif step == "after-advance":
+        view.payload_written_count = property(view.payload_written_count.fget, _crash)  # type: ignore[assignment]
+    elif step == "after-publish":
+        _posix.Semaphore.post = _crash  # type: ignore[method-assign]
+
+
+def pattern(size: int, sequence: int) -> bytes:
+    return bytes((i + 7 * sequence) % 251 for i in range(size))
+
+
+class CrashWindowTest(BufferTestCase):
+    """A writer killed at any store of the write path leaves a buffer its successor can use."""
+
+    RING = 1024
+    # (name, frame written and released before, the frame being written when the writer dies,
+    #  ring bytes that last frame takes with its wasted tail)
+    LAYOUTS = (("plain", 0, 100, 116), ("marker", 600, 500, 408 + 516), ("short-tail", 1000, 100, 8 + 116))
+    # (step, the reader gets the last frame, its space stays taken)
+    STEPS = (("before-reserve", False, False), ("after-reserve", False, True),
+             ("after-advance", False, False), ("after-publish", True, False))
+
+    def test_successor_writes_every_frame_once_and_space_is_never_over_counted(self) -> None:
+        for step, published, leaked in self.STEPS:
+            for layout, before, last, taken in self.LAYOUTS:
+                with self.subTest(step=step, layout=layout):
+                    self._crash_and_continue(step, published, leaked, before, last, taken)
+
+    def _crash_and_continue(self, step: str, published: bool, leaked: bool, before: int, last: int, taken: int) -> None:
+        name = self.buffer_name()
+        with zb.Reader(name, zb.BufferConfig(0, self.RING)) as reader:
+
+            def child() -> int:
+                writer = zb.Writer(name)
+                sizes = ([before] if before else []) + [last]
+                for sequence, size in enumerate(sizes, 1):
+                    if sequence == len(sizes):
+                        arm_crash(step)
+                    writer.write_frame(pattern(size, sequence))
+                return 0  # the crash point was never reached
+
+            pid = os.fork()
+            if pid == 0:
+                code = 99
+                try:
+                    code = child()
+                finally:
+                    os._exit(code)
+            if before:
+                with reader.read_frame(5.0) as first:
+                    self.assertEqual(bytes(first.data), pattern(before, 1))
+            _, status = os.waitpid(pid, 0)
+            self.assertEqual(os.waitstatus_to_exitcode(status), CRASHED, "the crash point was not reached")
+
+            try:
+                leftover = reader.read_frame(0.3)
+            except zb.WriterDeadException:
+                leftover = None
+            self.assertEqual(leftover is not None, published)
+            if leftover is not None:
+                self.assertEqual(bytes(leftover.data), pattern(last, 2 if before else 1))
+                leftover.release()
+
+            # The successor's frames arrive at once, in order, intact. Beside the largest leak
+            # (924 bytes) only four fit before the next wrap.
+            with zb.Writer(name, write_timeout=1.0) as successor:
+                for sequence in range(1, 5 if leaked else 9):
+                    successor.write_frame(pattern(60, sequence))
+                    frame = reader.read_frame(1.0)
+                    self.assertIsNotNone(frame, f"frame {sequence}")
+                    with frame:
+                        self.assertEqual(frame.sequence, sequence)
+                        self.assertEqual(bytes(frame.data), pattern(60, sequence))
+                oieb = reader.oieb
+                self.assertEqual(oieb.payload_written_count, oieb.payload_read_count)
+                self.assertEqual(oieb.payload_free_bytes, self.RING - taken if leaked else self.RING)
 
 
 if __name__ == "__main__":
