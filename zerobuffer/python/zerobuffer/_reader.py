@@ -400,6 +400,9 @@ class Reader:
             return
         if self._holds:
             self._holds.append(_Hold(amount, released=True))
+            # A frame whose last view went while the entry was made (its release runs from a
+            # weakref callback, e.g. during garbage collection) may have emptied the front.
+            self._return_released()
             return
         self._oieb.add_payload_free_bytes(amount)
         if post:
@@ -412,6 +415,10 @@ class Reader:
             hold.released = True  # closed, or a forked child's copy: the space is not ours to return
             return
         hold.released = True
+        self._return_released()
+
+    def _return_released(self) -> None:
+        """Returns the space of the released entries at the front of the ring-order queue."""
         holds = self._holds
         amount = 0
         while holds and holds[0].released:
