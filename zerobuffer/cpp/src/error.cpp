@@ -56,5 +56,10 @@ void require_valid_name(std::string_view name) {
                              " bytes): use 1..200 characters of A-Z a-z 0-9 . _ -, not starting with '.'");
 }
 
+void throw_not_owned(std::string_view what, std::uint64_t owner) {
+  throw InvalidStateException("this " + std::string(what) + " belongs to process " + std::to_string(owner) +
+                              "; a process forked from it cannot use it (close or destroy it)");
+}
+
 }  // namespace detail
 }  // namespace zerobuffer

@@ -2,12 +2,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <climits>
@@ -144,7 +146,20 @@ void Semaphore::reset() noexcept {
   sem_ = nullptr;
 }
 
-std::uint64_t current_pid() noexcept { return static_cast<std::uint64_t>(::getpid()); }
+namespace {
+// getpid() is a system call; the release path asks for the PID once per frame. The cache is
+// refreshed in every child that fork() creates (pthread_atfork).
+std::atomic<std::uint64_t> g_pid{0};
+void refresh_pid() noexcept { g_pid.store(static_cast<std::uint64_t>(::getpid()), std::memory_order_relaxed); }
+}  // namespace
+
+std::uint64_t current_pid() noexcept {
+  static const bool registered = [] {
+    refresh_pid();
+    return ::pthread_atfork(nullptr, nullptr, refresh_pid) == 0;
+  }();
+  return registered ? g_pid.load(std::memory_order_relaxed) : static_cast<std::uint64_t>(::getpid());
+}
 
 namespace {
 
@@ -272,6 +287,8 @@ void LockFile::remove() noexcept {
   ::unlink(path_.c_str());
   fd_.reset();
 }
+
+void LockFile::close() noexcept { fd_.reset(); }
 
 namespace {
 

@@ -86,7 +86,7 @@ class Semaphore {
   sem_t* sem_ = nullptr;
 };
 
-/// The calling process's PID.
+/// The calling process's PID (cached; the cache is refreshed in the child after fork()).
 std::uint64_t current_pid() noexcept;
 /// kill(pid, 0) succeeds or fails with EPERM. PID 0 (and PIDs beyond pid_t) are never alive.
 bool pid_alive(std::uint64_t pid) noexcept;
@@ -116,6 +116,9 @@ class LockFile {
   bool acquire(const std::string& path, std::uint32_t mode);
   /// Unlinks the file (while still holding the lock) and closes it.
   void remove() noexcept;
+  /// Closes our descriptor only. The lock stays held while another process (the parent we were
+  /// forked from) still has the open file description.
+  void close() noexcept;
   bool held() const noexcept { return fd_.valid(); }
 
  private:

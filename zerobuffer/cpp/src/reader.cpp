@@ -30,6 +30,9 @@ class ReaderState {
   void release(std::uint64_t slot) noexcept;
   void close() noexcept;
   bool open() const noexcept { return open_; }
+  /// False in a process forked from the creator: there the reader is a copy that must not
+  /// touch the buffer's shared state.
+  bool owned() const noexcept { return current_pid() == owner_pid_; }
 
   std::string name_;
   std::uint64_t metadata_size_ = 0;
@@ -60,6 +63,7 @@ class ReaderState {
   Semaphore sem_w_;
   Semaphore sem_r_;
   bool open_ = false;
+  std::uint64_t owner_pid_ = current_pid();
 
   std::uint64_t read_pos_ = 0;
   std::uint64_t read_count_ = 0;
@@ -144,6 +148,11 @@ ReaderState::ReaderState(std::string_view name, const BufferConfig& config)
 void ReaderState::close() noexcept {
   if (!open_) return;
   open_ = false;
+  if (!owned()) {
+    // A forked child: the buffer, the lock and reader_pid belong to the parent.
+    lock_.close();
+    return;
+  }
   store(oieb()->reader_pid, 0);
   shm_unlink_quiet(shm_os_name(name_));
   Semaphore::unlink(sem_w_os_name(name_));
@@ -250,7 +259,7 @@ void ReaderState::release(std::uint64_t slot) noexcept {
     bytes += pending_[pending_head_ & (pending_.size() - 1)].bytes;
     ++pending_head_;
   }
-  if (bytes == 0 || !open_) return;
+  if (bytes == 0 || !open_ || !owned()) return;
   add(oieb()->payload_free_bytes, bytes);
   try {
     sem_r_.post();
@@ -261,6 +270,7 @@ void ReaderState::release(std::uint64_t slot) noexcept {
 
 Frame ReaderState::read(std::shared_ptr<ReaderState> self, Clock::time_point deadline, bool wait) {
   if (!open_) throw InvalidStateException("reader is closed");
+  if (!owned()) throw_not_owned("reader", owner_pid_);
   Oieb* o = oieb();
   for (bool first = true;; first = false) {
     // Posts that bring no new frame must not keep the call going past its deadline.

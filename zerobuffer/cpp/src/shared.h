@@ -46,4 +46,8 @@ inline void write_header(std::byte* at, const FrameHeader& h) noexcept { std::me
 /// Throws InvalidNameException unless `name` follows the naming rule.
 void require_valid_name(std::string_view name);
 
+/// Throws InvalidStateException: a `what` ("reader"/"writer") inherited through fork() is used
+/// in the child; it belongs to process `owner`.
+[[noreturn]] void throw_not_owned(std::string_view what, std::uint64_t owner);
+
 }  // namespace zerobuffer::detail

@@ -10,6 +10,15 @@
 #include "shared.h"
 #include "zerobuffer/error.h"
 
+// Test builds only (tests/cpp): a named step of the write path where the writer _exit()s on
+// request, to test what a successor finds after a crash there. The shipped library has none.
+#ifdef ZEROBUFFER_CRASH_POINTS
+#include "crash_point.h"
+#define ZB_CRASH_POINT(step) ::zerobuffer::detail::crash_point(step)
+#else
+#define ZB_CRASH_POINT(step) static_cast<void>(0)
+#endif
+
 namespace zerobuffer {
 namespace detail {
 
@@ -45,25 +54,31 @@ class WriterState {
   Oieb* oieb() const noexcept { return reinterpret_cast<Oieb*>(map_.data()); }
   std::byte* payload() const noexcept { return map_.data() + kOiebSize + metadata_size_; }
   void snapshot_ring_state();
+  void check_usable() const;
   void check_reader();
   void check_reader_periodically(Clock::time_point now);
   bool wait_for_space(std::uint64_t need, bool wait);
   void drain_space_posts() noexcept;
+  void repair_unpublished_frame() noexcept;
 
   std::chrono::nanoseconds spin_;
   Mapping map_;
   Semaphore sem_w_;
   Semaphore sem_r_;
-  std::uint64_t pid_ = 0;
+  std::uint64_t pid_ = 0;  // our PID, claimed in writer_pid; another PID here means a forked copy
   std::uint64_t write_pos_ = 0;
   std::uint64_t written_count_ = 0;
   Clock::time_point next_reader_check_{};
-  // The frame reserved by prepare() and not yet committed.
+  // The frame reserved by prepare() and not yet committed: its size, where it starts, and the
+  // bytes of a wasted tail (wrap) before it; whether a wrap marker was written at write_pos_.
   bool reserved_ = false;
   std::uint64_t reserved_size_ = 0;
   // The metadata reserved by prepare_metadata() and not yet committed.
   bool metadata_reserved_ = false;
   std::uint64_t metadata_reserved_size_ = 0;
+  std::uint64_t reserved_at_ = 0;
+  std::uint64_t reserved_tail_ = 0;
+  bool reserved_marker_ = false;
 };
 
 WriterState::WriterState(std::string_view name, const WriterOptions& options)
@@ -130,6 +145,7 @@ WriterState::WriterState(std::string_view name, const WriterOptions& options)
     writer_pid.compare_exchange_strong(ours, previous, std::memory_order_acq_rel);
     throw;
   }
+  repair_unpublished_frame();
   next_reader_check_ = Clock::now() + kLivenessInterval;
   open_ = true;
 }
@@ -147,18 +163,53 @@ void WriterState::snapshot_ring_state() {
   if (write_pos_ == payload_size_) write_pos_ = 0;  // left by implementations that do not wrap an exact fit
 }
 
+// A predecessor killed between advancing payload_write_pos and publishing the count (§4.1,
+// rule write.crash-repair) left a frame that was never published, yet its space is subtracted.
+// Once the reader has consumed every published item its position is final, and it must equal
+// the write position; when it is exactly one unpublished frame behind, take the frame back.
+void WriterState::repair_unpublished_frame() noexcept {
+  Oieb* o = oieb();
+  if (load(o->payload_read_count) != written_count_) return;  // read first: then read_pos is final
+  std::uint64_t read_pos = load(o->payload_read_pos);
+  if (read_pos == payload_size_) read_pos = 0;
+  if (read_pos >= payload_size_ || read_pos == write_pos_) return;
+  // Walk the one item the predecessor wrote at read_pos: a short tail or marker, then a frame.
+  std::uint64_t at = read_pos;
+  std::uint64_t taken = 0;
+  if (payload_size_ - at < kFrameHeaderSize || read_header(payload() + at).payload_size == 0) {
+    taken = payload_size_ - at;
+    at = 0;
+  }
+  const std::uint64_t size = read_header(payload() + at).payload_size;
+  if (size == 0 || size > payload_size_ - at - kFrameHeaderSize) return;
+  std::uint64_t end = at + kFrameHeaderSize + size;
+  taken += kFrameHeaderSize + size;
+  if (end == payload_size_) end = 0;
+  if (end != write_pos_ || load(o->payload_free_bytes) > payload_size_ - taken) return;
+  write_pos_ = read_pos;
+  store(o->payload_write_pos, write_pos_);
+  add(o->payload_free_bytes, taken);
+}
+
 void WriterState::close() noexcept {
   if (!open_) return;
   open_ = false;
-  std::uint64_t expected = pid_;
-  std::atomic_ref<std::uint64_t>(oieb()->writer_pid).compare_exchange_strong(expected, 0, std::memory_order_acq_rel);
+  if (current_pid() == pid_) {  // a forked child leaves the parent's claim alone
+    std::uint64_t expected = pid_;
+    std::atomic_ref<std::uint64_t>(oieb()->writer_pid).compare_exchange_strong(expected, 0, std::memory_order_acq_rel);
+  }
   sem_w_.reset();
   sem_r_.reset();
   map_.reset();
 }
 
-std::byte* WriterState::prepare_metadata(std::size_t size) {
+void WriterState::check_usable() const {
   if (!open_) throw InvalidStateException("writer is closed");
+  if (current_pid() != pid_) throw_not_owned("writer", pid_);
+}
+
+std::byte* WriterState::prepare_metadata(std::size_t size) {
+  check_usable();
   if (metadata_reserved_) throw InvalidStateException("a metadata buffer is already reserved; commit it first");
   Oieb* o = oieb();
   if (load(o->metadata_written_bytes) != 0) {
@@ -175,7 +226,7 @@ std::byte* WriterState::prepare_metadata(std::size_t size) {
 }
 
 void WriterState::commit_metadata() {
-  if (!open_) throw InvalidStateException("writer is closed");
+  check_usable();
   if (!metadata_reserved_) throw InvalidStateException("commit_metadata without get_metadata_buffer");
   metadata_reserved_ = false;
   Oieb* o = oieb();
@@ -240,7 +291,7 @@ bool WriterState::wait_for_space(std::uint64_t need, bool wait) {
 }
 
 std::byte* WriterState::prepare(std::size_t size, bool wait) {
-  if (!open_) throw InvalidStateException("writer is closed");
+  check_usable();
   if (reserved_) throw InvalidStateException("a frame buffer is already reserved; commit it first");
   if (size == 0) throw InvalidFrameSizeException("frames must have at least one byte");
   if (payload_size_ < kFrameHeaderSize || size > payload_size_ - kFrameHeaderSize) {
@@ -260,33 +311,36 @@ std::byte* WriterState::prepare(std::size_t size, bool wait) {
   check_reader_periodically(Clock::now());
   if (!wait_for_space(wrap ? to_end + total : total, wait)) return nullptr;
 
-  Oieb* o = oieb();
-  if (wrap) {
-    if (to_end >= kFrameHeaderSize) {
-      write_header(payload() + write_pos_, FrameHeader{0, 0});
-      store(o->payload_written_count, ++written_count_);
-    }
-    write_pos_ = 0;
-    store(o->payload_write_pos, 0);
-    sub(o->payload_free_bytes, to_end);
-  }
-  write_header(payload() + write_pos_, FrameHeader{size, next_sequence_});
+  // Only bytes in free space are written here; every shared counter changes in commit().
+  reserved_marker_ = wrap && to_end >= kFrameHeaderSize;
+  if (reserved_marker_) write_header(payload() + write_pos_, FrameHeader{0, 0});
+  ZB_CRASH_POINT("prepare.after-marker");
+  reserved_tail_ = wrap ? to_end : 0;
+  reserved_at_ = wrap ? 0 : write_pos_;
+  write_header(payload() + reserved_at_, FrameHeader{size, next_sequence_});
   reserved_ = true;
   reserved_size_ = size;
-  return payload() + write_pos_ + kFrameHeaderSize;
+  return payload() + reserved_at_ + kFrameHeaderSize;
 }
 
 std::uint64_t WriterState::commit() {
-  if (!open_) throw InvalidStateException("writer is closed");
+  check_usable();
   if (!reserved_) throw InvalidStateException("commit_frame without get_frame_buffer");
   reserved_ = false;
+  ZB_CRASH_POINT("commit.before-reserve");
+  // The order is the crash-safety rule write.crash-order: reserve the space, advance the write
+  // position, then publish. A successor repairs the one window that needs it at connect.
   Oieb* o = oieb();
   const std::uint64_t total = kFrameHeaderSize + reserved_size_;
-  write_pos_ += total;
+  sub(o->payload_free_bytes, reserved_tail_ + total);
+  ZB_CRASH_POINT("commit.after-reserve");
+  write_pos_ = reserved_at_ + total;
   if (write_pos_ == payload_size_) write_pos_ = 0;
   store(o->payload_write_pos, write_pos_);
-  sub(o->payload_free_bytes, total);
-  store(o->payload_written_count, ++written_count_);
+  ZB_CRASH_POINT("commit.after-advance");
+  written_count_ += reserved_marker_ ? 2 : 1;
+  store(o->payload_written_count, written_count_);
+  ZB_CRASH_POINT("commit.after-publish");
   sem_w_.post();
   ++frames_written_;
   bytes_written_ += reserved_size_;

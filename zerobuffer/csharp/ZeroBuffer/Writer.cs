@@ -31,6 +31,9 @@ public sealed unsafe class Writer : IDisposable
     private ulong _writtenCount;
     private long _pendingTotal; // header + data of a frame between GetFrameBuffer and CommitFrame
     private long _pendingMetadata = -1; // size of metadata between GetMetadataBuffer and CommitMetadata
+    private long _pendingStart; // where that frame starts (0 after a wrap)
+    private long _pendingTail; // the wasted tail before it when it wraps, else 0
+    private bool _pendingMarker; // a wrap marker was written at _writePos
     private long _lastReaderCheck;
     private TimeSpan _spinTime = TimeSpan.FromMicroseconds(20);
     private long _spinTicks;
@@ -100,6 +103,7 @@ public sealed unsafe class Writer : IDisposable
         _dataAvailable = connection.DataAvailable;
         _spaceAvailable = connection.SpaceAvailable;
         _lastReaderCheck = MonotonicClock.Now;
+        RepairUnpublishedFrame();
     }
 
     /// <summary>
@@ -336,21 +340,16 @@ public sealed unsafe class Writer : IDisposable
             return false;
         }
 
-        if (wrap)
+        // Only bytes in free space are written here; every shared counter changes in CommitFrame.
+        _pendingMarker = wrap && spaceToEnd >= FrameHeader.Size;
+        if (_pendingMarker)
         {
-            if (spaceToEnd >= FrameHeader.Size)
-            {
-                FrameHeader.WriteWrapMarker(_payload + _writePos);
-                _writtenCount++;
-                _oieb.PayloadWrittenCount = _writtenCount;
-            }
-
-            _oieb.AddPayloadFreeBytes(-spaceToEnd);
-            _writePos = 0;
-            _oieb.PayloadWritePos = 0;
+            FrameHeader.WriteWrapMarker(_payload + _writePos);
         }
 
-        byte* header = _payload + _writePos;
+        _pendingTail = wrap ? spaceToEnd : 0;
+        _pendingStart = wrap ? 0 : _writePos;
+        byte* header = _payload + _pendingStart;
         FrameHeader.Write(header, (ulong)size, NextSequence);
         _pendingTotal = total;
         buffer = new Span<byte>(header + FrameHeader.Size, size);
@@ -369,11 +368,12 @@ public sealed unsafe class Writer : IDisposable
         }
 
         _pendingTotal = 0;
-        long next = _writePos + total;
+        // The crash-safe order of docs/protocol.md §4.1 (write.crash-order): reserve, advance, publish.
+        _oieb.AddPayloadFreeBytes(-(_pendingTail + total));
+        long next = _pendingStart + total;
         _writePos = next >= _payloadSize ? next - _payloadSize : next;
         _oieb.PayloadWritePos = (ulong)_writePos;
-        _oieb.AddPayloadFreeBytes(-total);
-        _writtenCount++;
+        _writtenCount += _pendingMarker ? 2UL : 1UL;
         _oieb.PayloadWrittenCount = _writtenCount; // release: header and data are visible first
         _dataAvailable.Post();
         FramesWritten++;
@@ -484,6 +484,56 @@ public sealed unsafe class Writer : IDisposable
 
             throw;
         }
+    }
+
+    /// <summary>
+    /// Takes back a frame that a predecessor killed between advancing the write position and
+    /// publishing the count left behind (docs/protocol.md §5, write.crash-repair). Only when the
+    /// reader consumed every published item: then its position is final and must equal ours.
+    /// </summary>
+    private void RepairUnpublishedFrame()
+    {
+        if (_oieb.PayloadReadCount != _writtenCount)
+        {
+            return; // read first: afterwards payload_read_pos cannot move
+        }
+
+        ulong readPos = _oieb.PayloadReadPos;
+        if (readPos == (ulong)_payloadSize)
+        {
+            readPos = 0;
+        }
+
+        if (readPos >= (ulong)_payloadSize || (long)readPos == _writePos)
+        {
+            return;
+        }
+
+        // Walk the one item at readPos as the reader would: a short tail or marker moves to 0.
+        long at = (long)readPos;
+        long taken = 0;
+        if (_payloadSize - at < FrameHeader.Size || FrameHeader.ReadPayloadSize(_payload + at) == 0)
+        {
+            taken = _payloadSize - at;
+            at = 0;
+        }
+
+        ulong size = FrameHeader.ReadPayloadSize(_payload + at);
+        if (size == 0 || size > (ulong)(_payloadSize - at - FrameHeader.Size))
+        {
+            return;
+        }
+
+        long end = at + FrameHeader.Size + (long)size;
+        taken += FrameHeader.Size + (long)size;
+        if ((end == _payloadSize ? 0 : end) != _writePos || _oieb.PayloadFreeBytes > (ulong)(_payloadSize - taken))
+        {
+            return;
+        }
+
+        _writePos = (long)readPos;
+        _oieb.PayloadWritePos = readPos;
+        _oieb.AddPayloadFreeBytes(taken);
     }
 
     private static void ValidateVersion(Oieb oieb)

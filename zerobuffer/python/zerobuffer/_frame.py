@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Callable, Optional
+from typing import Optional
+
+
+_RELEASED = memoryview(b"")
+_RELEASED.release()
 
 
 class Frame:
     """One frame: a read-only, zero-copy view of its bytes in shared memory.
 
     While the frame is held the writer cannot overwrite it. ``release()`` (or leaving a
-    ``with`` block, or dropping the last reference) returns the space. After release ``data``
-    is a released memoryview; slices taken from it earlier must not be used any more.
-    Releasing twice does nothing.
+    ``with`` block, or dropping the last reference) gives the frame up; after it ``data`` is a
+    released memoryview. The space goes back to the writer once nothing views the bytes any
+    more: views derived from ``data`` earlier (slices, ``numpy.frombuffer(frame.data)``) keep
+    it held until they are gone too, so they never see the writer's next frames. Releasing
+    twice does nothing.
     """
 
-    __slots__ = ("_data", "_sequence", "_size", "_on_release")
+    __slots__ = ("_data", "_sequence", "_size", "_released")
 
-    def __init__(self, data: memoryview, sequence: int, on_release: Optional[Callable[[], None]]) -> None:
+    def __init__(self, data: memoryview, sequence: int) -> None:
         self._data = data
         self._sequence = sequence
         self._size = len(data)
-        self._on_release = on_release
+        self._released = False
 
     @property
     def data(self) -> memoryview:
@@ -40,22 +46,25 @@ class Frame:
 
     @property
     def is_released(self) -> bool:
-        return self._on_release is None
+        return self._released
 
     def tobytes(self) -> bytes:
         """A copy of the payload."""
         return self._data.tobytes()
 
     def release(self) -> None:
-        """Returns the frame's space to the writer (in ring order, see Reader); idempotent."""
-        on_release, self._on_release = self._on_release, None
-        if on_release is None:
+        """Gives the frame up; its space returns (in ring order, see Reader) once no view of it is left.
+
+        Idempotent.
+        """
+        if self._released:
             return
+        self._released = True
+        data, self._data = self._data, _RELEASED
         try:
-            self._data.release()
+            data.release()
         except BufferError:
-            pass  # something still exports this view; it stays valid until that is gone
-        on_release()
+            pass  # exported (e.g. to numpy): the space comes back when that export is gone
 
     def __len__(self) -> int:
         return self._size
@@ -81,5 +90,5 @@ class Frame:
             pass
 
     def __repr__(self) -> str:
-        state = ", released" if self._on_release is None else ""
+        state = ", released" if self._released else ""
         return f"Frame(sequence={self._sequence}, size={self._size}{state})"

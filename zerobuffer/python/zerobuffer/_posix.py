@@ -15,7 +15,8 @@ import mmap
 import os
 import stat
 import time
-from typing import Optional
+import weakref
+from typing import Callable, Optional
 
 from ._errors import BufferNotFoundException, CorruptBufferException, InternalException
 
@@ -280,6 +281,19 @@ class SharedMemory:
         except BufferError:
             pass
         self._mmap = None
+
+
+def watched_view(source: memoryview, on_gone: Callable[[], None]) -> tuple[memoryview, "weakref.ref[object]"]:
+    """A read-only view of ``source`` whose bytes have an exporter of their own, and its watch.
+
+    Every view derived from the result (slices, ``memoryview(...)``, a numpy array over it)
+    keeps that exporter alive; ``on_gone`` runs as soon as the last of them is gone, provided
+    the caller keeps the returned watch alive. (Slices of a plain memoryview would share the
+    exporter of the whole mapping, and nothing would tell when they are gone.)
+    """
+    exporter = (ctypes.c_char * len(source)).from_buffer(source)
+    view = memoryview(exporter).cast("B").toreadonly()
+    return view, weakref.ref(exporter, lambda _watch: on_gone())
 
 
 def _map(fd: int, size: int, path: str) -> mmap.mmap:

@@ -34,7 +34,7 @@ from ._oieb import (
     payload_offset,
     round_up_block,
 )
-from ._posix import LockFile, Semaphore, SharedMemory, monotonic, pid_alive
+from ._posix import LockFile, Semaphore, SharedMemory, monotonic, pid_alive, watched_view
 
 LIVENESS_INTERVAL = 0.1
 """Longest time (seconds) a waiting reader goes without re-checking that the writer lives."""
@@ -43,13 +43,17 @@ _MAX_OBJECT_SIZE = sys.maxsize
 
 
 class _Hold:
-    """Space of the ring that is handed back to the writer once everything before it is released."""
+    """Space of the ring that is handed back to the writer once everything before it is released.
 
-    __slots__ = ("amount", "released")
+    A frame's hold is released when the last view of the frame's bytes is gone (``watch``).
+    """
+
+    __slots__ = ("amount", "released", "watch")
 
     def __init__(self, amount: int, released: bool) -> None:
         self.amount = amount
         self.released = released
+        self.watch: object = None
 
 
 class Reader:
@@ -288,6 +292,10 @@ class Reader:
     def _check_open(self) -> None:
         if self._closed:
             raise InvalidStateException("the reader is closed")
+        if os.getpid() != self._owner_pid:
+            raise InvalidStateException(
+                f"this reader belongs to process {self._owner_pid}; a process forked from it cannot use it"
+            )
 
     def _complete_frame_ready(self, written: int) -> bool:
         """True when the counters show a whole unread frame (a wrap marker alone is not one)."""
@@ -369,8 +377,8 @@ class Reader:
         self._frames_read += 1
         self._bytes_read += size
         start = base + pos + FRAME_HEADER_SIZE
-        data = view[start : start + size].toreadonly()
-        return Frame(data, sequence, partial(self._release_hold, hold))
+        data, hold.watch = watched_view(view[start : start + size], partial(self._release_hold, hold))
+        return Frame(data, sequence)
 
     def _set_read_pos(self, pos: int) -> None:
         self._read_pos = pos
@@ -382,16 +390,25 @@ class Reader:
             return
         if self._holds:
             self._holds.append(_Hold(amount, released=True))
+            # A frame whose last view went while the entry was made (its release runs from a
+            # weakref callback, e.g. during garbage collection) may have emptied the front.
+            self._return_released()
             return
         self._oieb.add_payload_free_bytes(amount)
         if post:
             self._sem_r.post()
 
     def _release_hold(self, hold: _Hold) -> None:
-        if hold.released or self._closed:
-            hold.released = True
+        """Runs when the last view of a frame's bytes is gone (see Frame.release)."""
+        hold.watch = None
+        if hold.released or self._closed or os.getpid() != self._owner_pid:
+            hold.released = True  # closed, or a forked child's copy: the space is not ours to return
             return
         hold.released = True
+        self._return_released()
+
+    def _return_released(self) -> None:
+        """Returns the space of the released entries at the front of the ring-order queue."""
         holds = self._holds
         amount = 0
         while holds and holds[0].released:

@@ -91,7 +91,10 @@ class Writer:
         self._last_reader_check = monotonic()
         self._pending_frame: Optional[tuple[memoryview, int]] = None
         self._pending_metadata: Optional[tuple[memoryview, int]] = None
+        # The frame _reserve placed and _publish has not published: (start, wasted tail, marker written).
+        self._placed = (0, 0, False)
         self._closed = False
+        self._repair_unpublished_frame()
 
     # -- properties --------------------------------------------------------------------------
 
@@ -277,6 +280,10 @@ class Writer:
     def _check_open(self) -> None:
         if self._closed:
             raise InvalidStateException("the writer is closed")
+        if os.getpid() != self._owner_pid:
+            raise InvalidStateException(
+                f"this writer belongs to process {self._owner_pid}; a process forked from it cannot use it"
+            )
 
     def _check_reader(self) -> None:
         """reader_pid == 0 on every write; the process itself once per LIVENESS_INTERVAL of wall time."""
@@ -314,20 +321,41 @@ class Writer:
         self._check_reader()  # after the checks of the call itself: they do not depend on the peer
         self._wait_for_space(need, self._write_timeout if timeout is None else timeout)
 
+        # Only bytes in free space are written here; every shared counter changes in _publish.
         view = self._view
         base = self._payload_base
-        oieb = self._oieb
         if to_end < total:
-            if to_end >= FRAME_HEADER_SIZE:
+            marker = to_end >= FRAME_HEADER_SIZE
+            if marker:
                 view[base + pos : base + pos + FRAME_HEADER_SIZE] = WRAP_MARKER
-                self._written_count += 1
-                oieb.payload_written_count = self._written_count
-            oieb.subtract_payload_free_bytes(to_end)
+            self._placed = (0, to_end, marker)
             pos = 0
-            self._write_pos = 0
-            oieb.payload_write_pos = 0
+        else:
+            self._placed = (pos, 0, False)
         FRAME_HEADER.pack_into(view, base + pos, size, self._sequence)
         return base + pos + FRAME_HEADER_SIZE
+
+    def _repair_unpublished_frame(self) -> None:
+        """Takes back a frame a predecessor killed between advancing and publishing left (write.crash-repair).
+
+        Only when the reader consumed every published item: then its position is final and
+        must equal the write position.
+        """
+        oieb = self._oieb
+        ring = self._payload_size
+        if oieb.payload_read_count != self._written_count:
+            return
+        read_pos = oieb.payload_read_pos
+        if read_pos == ring:
+            read_pos = 0
+        if read_pos >= ring or read_pos == self._write_pos:
+            return
+        taken = _unpublished_frame(self._view, self._payload_base, ring, read_pos, self._write_pos)
+        if taken == 0 or oieb.payload_free_bytes > ring - taken:
+            return
+        self._write_pos = read_pos
+        oieb.payload_write_pos = read_pos
+        oieb.add_payload_free_bytes(taken)
 
     def _wait_for_space(self, need: int, timeout: float) -> None:
         oieb = self._oieb
@@ -353,13 +381,14 @@ class Writer:
             sem_r.timed_wait(min(remaining, LIVENESS_INTERVAL))
 
     def _publish(self, size: int) -> int:
-        """Write steps 6-7: advance, account, count, post."""
+        """Write steps 6-7 in the crash-safe order (write.crash-order): reserve, advance, publish, post."""
         oieb = self._oieb
+        start, tail, marker = self._placed
         total = FRAME_HEADER_SIZE + size
-        self._write_pos = (self._write_pos + total) % self._payload_size
+        oieb.subtract_payload_free_bytes(tail + total)
+        self._write_pos = (start + total) % self._payload_size
         oieb.payload_write_pos = self._write_pos
-        oieb.subtract_payload_free_bytes(total)
-        self._written_count += 1
+        self._written_count += 2 if marker else 1
         oieb.payload_written_count = self._written_count
         self._sem_w.post()
         sequence = self._sequence
@@ -421,6 +450,23 @@ def _ring_state(oieb: OIEBView, payload_size: int) -> tuple[int, int]:
     if write_pos == payload_size:
         write_pos = 0  # other implementations may leave P after an exact fit
     return write_pos, written_count
+
+
+def _unpublished_frame(view: memoryview, base: int, ring: int, read_pos: int, write_pos: int) -> int:
+    """Bytes of the one frame that lies, never published, between read_pos and write_pos; else 0.
+
+    Walks one item from read_pos as the reader would (a short tail or a wrap marker moves to 0).
+    """
+    at = read_pos
+    taken = 0
+    if ring - at < FRAME_HEADER_SIZE or U64.unpack_from(view, base + at)[0] == 0:
+        taken = ring - at
+        at = 0
+    size = U64.unpack_from(view, base + at)[0]
+    if size == 0 or size > ring - at - FRAME_HEADER_SIZE:
+        return 0
+    taken += FRAME_HEADER_SIZE + size
+    return taken if (at + FRAME_HEADER_SIZE + size) % ring == write_pos else 0
 
 
 def _check_header(oieb: OIEBView, object_size: int, name: str) -> tuple[int, int]:

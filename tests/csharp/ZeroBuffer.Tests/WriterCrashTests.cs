@@ -1,0 +1,91 @@
+using System;
+using System.Buffers.Binary;
+using System.Diagnostics;
+using Xunit;
+
+namespace ZeroBuffer.Tests;
+
+/// <summary>
+/// The crash-safe store order of the write path and the successor's repair
+/// (docs/protocol.md §4.1 write.crash-order, §5 write.crash-repair). The C++ and Python tests
+/// kill real writers at each store; here the order and the repair are pinned within one process.
+/// </summary>
+public class WriterCrashTests
+{
+    private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public void Reserving_a_wrapping_frame_changes_no_shared_counter_until_commit()
+    {
+        string name = TestEnvironment.UniqueName();
+        using var reader = new Reader(name, new BufferConfig(0, 1024));
+        using var writer = new Writer(name);
+        writer.WriteFrame(new byte[600]); // T = 616
+        reader.ReadFrame(Second).Dispose();
+
+        writer.GetFrameBuffer(500); // T = 516: a wrap marker at 616, the frame at 0
+        Assert.Equal(1UL, ShmFile.Field(name, ShmFile.PayloadWrittenCount));
+        Assert.Equal(616UL, ShmFile.Field(name, ShmFile.PayloadWritePos));
+        Assert.Equal(1024UL, ShmFile.Field(name, ShmFile.PayloadFreeBytes));
+
+        writer.CommitFrame();
+        Assert.Equal(3UL, ShmFile.Field(name, ShmFile.PayloadWrittenCount));
+        Assert.Equal(516UL, ShmFile.Field(name, ShmFile.PayloadWritePos));
+        Assert.Equal(1024UL - 408 - 516, ShmFile.Field(name, ShmFile.PayloadFreeBytes));
+    }
+
+    [Fact]
+    public void A_successor_takes_back_a_frame_its_dead_predecessor_advanced_past_but_never_published()
+    {
+        string name = TestEnvironment.UniqueName();
+        using var reader = new Reader(name, new BufferConfig(0, 1024));
+        using (var first = new Writer(name))
+        {
+            first.WriteFrame(new byte[100]); // T = 116
+        }
+
+        reader.ReadFrame(Second).Dispose();
+
+        // What a writer killed after §4.1 step 6b leaves: frame 2 written at 116, its space
+        // reserved, the write position past it, the count not increased.
+        long payload = ShmFile.PayloadOffset(name);
+        var header = new byte[16];
+        BinaryPrimitives.WriteUInt64LittleEndian(header, 100);
+        BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(8), 2);
+        ShmFile.Write(name, payload + 116, header);
+        ShmFile.WriteUInt64(name, ShmFile.PayloadFreeBytes, 1024 - 116);
+        ShmFile.WriteUInt64(name, ShmFile.PayloadWritePos, 232);
+        ShmFile.WriteUInt64(name, ShmFile.WriterPid, DeadPid());
+
+        using var successor = new Writer(name);
+        Assert.Equal(116UL, ShmFile.Field(name, ShmFile.PayloadWritePos));
+        Assert.Equal(1024UL, ShmFile.Field(name, ShmFile.PayloadFreeBytes));
+        Assert.Equal(1UL, ShmFile.Field(name, ShmFile.PayloadWrittenCount));
+        successor.WriteFrame(new byte[10]);
+        Assert.Equal(116UL + 26, ShmFile.Field(name, ShmFile.PayloadWritePos));
+    }
+
+    [Fact]
+    public void A_successor_leaves_a_consistent_buffer_alone()
+    {
+        string name = TestEnvironment.UniqueName();
+        using var reader = new Reader(name, new BufferConfig(0, 1024));
+        using (var first = new Writer(name))
+        {
+            first.WriteFrame(new byte[100]);
+            first.WriteFrame(new byte[100]);
+        }
+
+        reader.ReadFrame(Second).Dispose(); // one frame still unread: no repair is attempted
+        using var successor = new Writer(name);
+        Assert.Equal(232UL, ShmFile.Field(name, ShmFile.PayloadWritePos));
+        Assert.Equal(1024UL - 116, ShmFile.Field(name, ShmFile.PayloadFreeBytes));
+    }
+
+    private static ulong DeadPid()
+    {
+        using var process = Process.Start("true")!;
+        process.WaitForExit();
+        return (ulong)process.Id;
+    }
+}
