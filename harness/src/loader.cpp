@@ -267,7 +267,7 @@ class ScenarioParser {
   void parse_raw(const json& step, const std::string& where, Step& out) {
     out.type = StepType::raw;
     const bool text = step.contains("raw");
-    only_fields(step, where, {"role", text ? "raw" : "send", "expectReply"});
+    only_fields(step, where, {"role", text ? "raw" : "send", "expectReply", "noReply"});
     if (require(step, where, "role", json::value_t::string)) {
       out.role = step.at("role");
       check_role(out.role, where);
@@ -277,7 +277,14 @@ class ScenarioParser {
     if (text && (!out.raw_line.is_string() || out.raw_line.get<std::string>().find('\n') != std::string::npos)) {
       fail(where, "'raw' must be a string without a newline (one line)");
     }
-    if (require(step, where, "expectReply", json::value_t::object)) out.expect.reply = step.at("expectReply");
+    if (step.contains("noReply")) {
+      // A line the serve must not answer (a blank line): a stray answer fails the next step.
+      if (step.contains("expectReply") || step.at("noReply") != true) {
+        fail(where, "'noReply' is true and excludes 'expectReply'");
+      }
+    } else if (require(step, where, "expectReply", json::value_t::object)) {
+      out.expect.reply = step.at("expectReply");
+    }
   }
 
   void parse_action(const json& step, const std::string& where, Step& out) {

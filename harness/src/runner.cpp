@@ -87,6 +87,9 @@ std::string library_error_problem(const json& error) {
   if (!error.contains("data") || !error.at("data").is_object()) return "a -32000 error without a 'data' object";
   const json& data = error.at("data");
   if (!data.contains("kind") || !data.at("kind").is_string()) return "a -32000 error whose data has no string 'kind'";
+  if (!vocab::is_error_kind(data.at("kind").get<std::string>())) {
+    return "a -32000 error of kind '" + data.at("kind").get<std::string>() + "', which is not in the closed list";
+  }
   if (!data.contains("message") || data.at("message") != error.value("message", json())) {
     return "a -32000 error whose data.message is not the same text as error.message";
   }
@@ -534,6 +537,7 @@ class CellRun {
       throw StepFailure{process_gone(role, what, e.what())};
     }
     role.pending_sent = Clock::now();
+    if (!step.expect.reply) return;  // noReply: a stray answer fails the role's next request
     auto answer = role.process->next_line(deadline_for(step));
     if (!answer) {
       if (role.process->stdout_ended()) throw StepFailure{process_gone(role, what)};
