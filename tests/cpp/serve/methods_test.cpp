@@ -104,5 +104,19 @@ TEST_F(ServeMethods, ShutdownAnswersThenExitsZero) {
   EXPECT_FALSE(shm_objects_exist(buffer));
 }
 
+// serve-protocol.md §1: a shutdown sent while a call blocks runs after that call has answered.
+TEST_F(ServeMethods, ShutdownDuringABlockingCallRunsAfterIt) {
+  const std::string buffer = name();
+  auto& serve = reader(buffer);
+  const int read_id = serve.send("readFrames", {{"timeoutMs", 300}});
+  const int shutdown_id = serve.send("shutdown");
+  const Json read = serve.receive(read_id);
+  ASSERT_TRUE(read.contains("error")) << read;
+  EXPECT_EQ(read["error"]["data"]["kind"], "Timeout");
+  EXPECT_EQ(serve.receive(shutdown_id)["result"], Json::object());
+  EXPECT_EQ(serve.wait_exit(), 0);
+  EXPECT_FALSE(shm_objects_exist(buffer));
+}
+
 }  // namespace
 }  // namespace zbserve_test
