@@ -175,16 +175,18 @@ class ScenarioParser {
     }
 
     int kinds = 0;
-    for (const char* key : {"call", "await", "pending", "do", "check", "repeat"}) {
+    for (const char* key : {"call", "await", "pending", "do", "check", "repeat", "raw", "send"}) {
       kinds += step.contains(key) ? 1 : 0;
     }
     if (kinds != 1) {
-      fail(where, "a step has exactly one of 'call', 'await', 'pending', 'do', 'check', 'repeat'");
+      fail(where, "a step has exactly one of 'call', 'await', 'pending', 'do', 'check', 'repeat', 'raw', 'send'");
       return out;
     }
 
     if (step.contains("call")) {
       parse_call(step, where, out);
+    } else if (step.contains("raw") || step.contains("send")) {
+      parse_raw(step, where, out);
     } else if (step.contains("await")) {
       out.type = StepType::await;
       only_fields(step, where, {"await", "expect", "expectError", "withinMs", "atLeastMs", "as"});
@@ -258,6 +260,31 @@ class ScenarioParser {
       else fail(where, "'as' must be a string");
     }
     parse_expectations(step, where, out);
+  }
+
+  // A line sent as it is ("raw", a string) or a JSON value sent as one line ("send"), bypassing
+  // the harness's request building, and the whole response it must get.
+  void parse_raw(const json& step, const std::string& where, Step& out) {
+    out.type = StepType::raw;
+    const bool text = step.contains("raw");
+    only_fields(step, where, {"role", text ? "raw" : "send", "expectReply", "noReply"});
+    if (require(step, where, "role", json::value_t::string)) {
+      out.role = step.at("role");
+      check_role(out.role, where);
+    }
+    out.raw_is_text = text;
+    out.raw_line = step.at(text ? "raw" : "send");
+    if (text && (!out.raw_line.is_string() || out.raw_line.get<std::string>().find('\n') != std::string::npos)) {
+      fail(where, "'raw' must be a string without a newline (one line)");
+    }
+    if (step.contains("noReply")) {
+      // A line the serve must not answer (a blank line): a stray answer fails the next step.
+      if (step.contains("expectReply") || step.at("noReply") != true) {
+        fail(where, "'noReply' is true and excludes 'expectReply'");
+      }
+    } else if (require(step, where, "expectReply", json::value_t::object)) {
+      out.expect.reply = step.at("expectReply");
+    }
   }
 
   void parse_action(const json& step, const std::string& where, Step& out) {
@@ -440,6 +467,9 @@ class FlowChecker {
   void walk(const std::vector<Step>& steps) {
     for (const auto& step : steps) {
       switch (step.type) {
+        case StepType::raw:
+          use_role(step, step.role);
+          break;
         case StepType::call:
           use_role(step, step.role);
           if (!step.async_handle.empty()) {
@@ -501,7 +531,7 @@ Scenario parse_scenario(const json& item, const std::string& file, Problems& pro
   if (id.empty() || !std::regex_match(id, id_pattern)) {
     problems.add(id, "", "missing or malformed 'id' (area.name, lower case, e.g. wrap.marker)");
   }
-  static const std::vector<std::string> allowed = {"id",    "title",     "tier",      "needs", "roles",
+  static const std::vector<std::string> allowed = {"id",    "title",     "tier",      "needs",   "covers", "roles",
                                                    "steps", "timeoutMs", "exclusive", "comment"};
   for (const auto& [key, value] : item.items()) {
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
@@ -525,6 +555,20 @@ Scenario parse_scenario(const json& item, const std::string& file, Problems& pro
           problems.add(id, "", "unknown capability " + need.dump() + " in 'needs' (known: " + join(known) + ")");
         } else {
           scenario.needs.push_back(need);
+        }
+      }
+  }
+  if (item.contains("covers")) {
+    static const std::regex rule_id("[a-z][a-z0-9-]*(\\.[a-z0-9-]+)+");
+    if (!item.at("covers").is_array()) problems.add(id, "", "'covers' must be an array of rule ids");
+    else
+      for (const auto& rule : item.at("covers")) {
+        if (!rule.is_string() || !std::regex_match(rule.get<std::string>(), rule_id)) {
+          problems.add(id, "", "malformed rule id " + rule.dump() + " in 'covers' (area.name, e.g. wrap.marker)");
+        } else if (std::find(scenario.covers.begin(), scenario.covers.end(), rule) != scenario.covers.end()) {
+          problems.add(id, "", "rule " + rule.dump() + " listed twice in 'covers'");
+        } else {
+          scenario.covers.push_back(rule);
         }
       }
   }

@@ -3,6 +3,7 @@
 #include "loader.hpp"
 #include "ports.hpp"
 #include "reports.hpp"
+#include "rules.hpp"
 #include "runner.hpp"
 
 #include <cxxopts.hpp>
@@ -40,6 +41,9 @@ struct Settings {
   bool strict = false;
   bool verbose = false;
   std::string port_option;
+  std::string check_docs;   // rules --check-docs DIR
+  std::string update_docs;  // rules --update-docs DIR
+  bool markdown = false;    // rules --markdown
   std::vector<std::string> explicit_args;  // for repro commands
 };
 
@@ -85,6 +89,8 @@ class Harness {
     if (s_.ports_file.empty()) s_.ports_file = s_.scenarios_dir + "/ports.json";
     if (s_.expected_dir.empty()) s_.expected_dir = s_.scenarios_dir + "/expected";
     catalog_ = load_scenario_dir(s_.scenarios_dir);
+    rules_ = load_rule_catalog(s_.scenarios_dir);
+    check_covers(catalog_, rules_);
     ports_ = PortRegistry::load(s_.ports_file, s_.build_dir, s_.source_dir);
   }
 
@@ -107,6 +113,24 @@ class Harness {
                   command.c_str());
     }
     return kExitPass;
+  }
+
+  // Every rule with the scenarios that cover it; fails while a rule is uncovered or a scenario
+  // covers none. --check-docs / --update-docs compare / regenerate rules.json and the doc table.
+  int rules() {
+    if (!s_.check_docs.empty() || !s_.update_docs.empty()) {
+      const bool update = !s_.update_docs.empty();
+      const auto differences =
+          sync_rule_docs(update ? s_.update_docs : s_.check_docs, s_.scenarios_dir, catalog_, update);
+      for (const auto& line : differences) std::printf("%s\n", line.c_str());
+      if (update) std::printf("updated %s/rules/rules.json and the rules table of scenarios.md\n", s_.scenarios_dir.c_str());
+      else if (differences.empty()) std::printf("rules.json and the rules table of scenarios.md match the docs\n");
+      return differences.empty() || update ? kExitPass : kExitFailures;
+    }
+    if (!rules_.present) throw LoadError(s_.scenarios_dir + ": no rules/rules.json");
+    const CoverageReport report = rule_coverage(catalog_, rules_);
+    std::printf("%s", s_.markdown ? coverage_markdown(report).c_str() : coverage_text(report).c_str());
+    return report.problems.empty() ? kExitPass : kExitFailures;
   }
 
   int run() {
@@ -290,6 +314,7 @@ class Harness {
   Settings s_;
   std::string self_;
   std::vector<Scenario> catalog_;
+  RuleCatalog rules_;
   PortRegistry ports_;
 };
 
@@ -301,12 +326,13 @@ int main(int argc, char** argv) {
                            "  zerobuffer-harness list     [--scenario GLOB] [--tier T]\n"
                            "  zerobuffer-harness run      [--scenario GLOB] [--writer LANG] [--reader LANG] [--tier T]\n"
                            "                              [--report DIR] [-j N] [--ports FILE] [--strict]\n"
-                           "  zerobuffer-harness certify  --port NAME=COMMAND [--report DIR] [-j N]\n\n"
+                           "  zerobuffer-harness certify  --port NAME=COMMAND [--report DIR] [-j N]\n"
+                           "  zerobuffer-harness rules    [--markdown] [--check-docs DIR | --update-docs DIR]\n\n"
                            "Exit codes: 0 all passed, 1 failures, 2 usage or load error, 77 the one cell run was "
                            "skipped.");
   // clang-format off
   options.add_options()
-      ("command", "list, run or certify", cxxopts::value<std::string>())
+      ("command", "list, run, certify or rules", cxxopts::value<std::string>())
       ("scenario", "scenario id or glob (comma-separated list)", cxxopts::value<std::string>())
       ("writer", "writer port(s), comma-separated (default: every available port)", cxxopts::value<std::string>())
       ("reader", "reader port(s), comma-separated (default: every available port)", cxxopts::value<std::string>())
@@ -315,6 +341,11 @@ int main(int argc, char** argv) {
       ("j,jobs", "cells run in parallel", cxxopts::value<int>()->default_value("1"))
       ("strict", "ignore the expected-failure lists")
       ("port", "certify: the port under test, NAME=COMMAND", cxxopts::value<std::string>())
+      ("markdown", "rules: print the coverage as the Markdown table of docs/scenarios.md")
+      ("check-docs", "rules: check rules.json and the table of DIR/scenarios.md against the docs in DIR",
+       cxxopts::value<std::string>())
+      ("update-docs", "rules: regenerate rules.json and the table of DIR/scenarios.md from the docs in DIR",
+       cxxopts::value<std::string>())
       ("ports", "ports registry (default: <scenarios>/ports.json)", cxxopts::value<std::string>())
       ("scenarios", "scenario directory (default: <source>/scenarios)", cxxopts::value<std::string>())
       ("expected", "expected-failure directory (default: <scenarios>/expected)", cxxopts::value<std::string>())
@@ -324,7 +355,7 @@ int main(int argc, char** argv) {
       ("h,help", "show this help");
   // clang-format on
   options.parse_positional({"command"});
-  options.positional_help("list|run|certify");
+  options.positional_help("list|run|certify|rules");
 
   Settings settings;
   std::string command;
@@ -352,6 +383,9 @@ int main(int argc, char** argv) {
     take("expected", settings.expected_dir, true);
     take("report", settings.report_dir, false);
     take("port", settings.port_option, false);
+    take("check-docs", settings.check_docs, false);
+    take("update-docs", settings.update_docs, false);
+    settings.markdown = args.count("markdown") > 0;
     settings.tier = args["tier"].as<std::string>();
     if (args.count("scenario")) settings.scenario_globs = split_list(args["scenario"].as<std::string>());
     if (args.count("writer")) settings.writers = split_list(args["writer"].as<std::string>());
@@ -379,7 +413,8 @@ int main(int argc, char** argv) {
     if (command == "list") return harness.list();
     if (command == "run") return harness.run();
     if (command == "certify") return harness.certify();
-    std::cerr << "zerobuffer-harness: unknown command '" << command << "' (list, run, certify)\n";
+    if (command == "rules") return harness.rules();
+    std::cerr << "zerobuffer-harness: unknown command '" << command << "' (list, run, certify, rules)\n";
     return kExitUsage;
   } catch (const LoadError& e) {
     std::cerr << "zerobuffer-harness: " << e.what() << "\n";

@@ -75,8 +75,25 @@ std::string describe_step(const Step& step) {
     case StepType::action: return "do " + step.verb + (step.role.empty() ? "" : " " + step.role);
     case StepType::check: return "check " + step.verb + (step.role.empty() ? "" : " " + step.role);
     case StepType::repeat: return "repeat " + std::to_string(step.times);
+    case StepType::raw: return step.role + (step.raw_is_text ? " raw line" : " sent value");
   }
   return "step";
+}
+
+// What is wrong with a -32000 error object (serve-protocol.md §4: `data` holds the kind and the
+// same message), or "" when nothing is. Other codes carry no data requirement.
+std::string library_error_problem(const json& error) {
+  if (!error.is_object() || error.value("code", 0) != -32000) return "";
+  if (!error.contains("data") || !error.at("data").is_object()) return "a -32000 error without a 'data' object";
+  const json& data = error.at("data");
+  if (!data.contains("kind") || !data.at("kind").is_string()) return "a -32000 error whose data has no string 'kind'";
+  if (!vocab::is_error_kind(data.at("kind").get<std::string>())) {
+    return "a -32000 error of kind '" + data.at("kind").get<std::string>() + "', which is not in the closed list";
+  }
+  if (!data.contains("message") || data.at("message") != error.value("message", json())) {
+    return "a -32000 error whose data.message is not the same text as error.message";
+  }
+  return "";
 }
 
 struct Answer {
@@ -409,6 +426,9 @@ class CellRun {
       answer.result = message.at("result");
     } else if (message.contains("error") && message.at("error").is_object()) {
       answer.error = message.at("error");
+      if (auto problem = library_error_problem(answer.error); !problem.empty()) {
+        throw StepFailure{role.label() + " answered " + what + " with " + problem + ": " + clip(line->text, 300)};
+      }
       const json& data = answer.error.contains("data") ? answer.error.at("data") : json();
       if (answer.error.value("code", 0) == -32000 && data.is_object() && data.contains("kind") &&
           data.at("kind").is_string()) {
@@ -465,6 +485,7 @@ class CellRun {
         if (!quiet_) note("check " + step.verb + ": " + clip(dump(step.params), 500));
         return run_check(step);
       case StepType::repeat: return run_repeat(step);
+      case StepType::raw: return run_raw(step);
     }
   }
 
@@ -499,6 +520,47 @@ class CellRun {
     }
     Answer answer = wait_answer(role, deadline_for(step), step.method);
     verify(step, answer, Ms(answer.received - role.pending_sent).count());
+  }
+
+  // Sends the step's line as it is and matches the whole response line (the serve protocol's
+  // own rules: parse errors, envelopes, ids, error codes).
+  void run_raw(const Step& step) {
+    Role& role = role_for_use(step.role);
+    if (role.pending_id != 0) throw StepFailure{role.label() + " still has '" + role.pending_method + "' in flight"};
+    json value = resolved(step.raw_line);
+    const std::string line = step.raw_is_text && value.is_string() ? value.get<std::string>() : dump(value);
+    if (!quiet_) note("-> " + role.name + " (raw): " + clip(line, kLogValueLimit));
+    const std::string what = "the raw line " + clip(line, 200);
+    try {
+      role.process->send_line(line);
+    } catch (const ProcessError& e) {
+      throw StepFailure{process_gone(role, what, e.what())};
+    }
+    role.pending_sent = Clock::now();
+    if (!step.expect.reply) return;  // noReply: a stray answer fails the role's next request
+    auto answer = role.process->next_line(deadline_for(step));
+    if (!answer) {
+      if (role.process->stdout_ended()) throw StepFailure{process_gone(role, what)};
+      role.process->kill_group();
+      role.killed = true;
+      throw StepFailure{role.label() + " did not answer " + what + " (step deadline); the harness killed it"};
+    }
+    if (!quiet_) note("<- " + role.name + ": " + clip(answer->text, kLogValueLimit));
+    json reply;
+    try {
+      reply = json::parse(answer->text);
+    } catch (const std::exception&) {
+      throw StepFailure{role.label() + " answered " + what + " with a line that is not JSON: " + clip(answer->text, 300)};
+    }
+    auto mismatches = match(resolved(*step.expect.reply), reply, "reply");
+    if (reply.is_object() && reply.contains("error")) {
+      if (auto problem = library_error_problem(reply.at("error")); !problem.empty()) mismatches.push_back(problem);
+    }
+    if (!mismatches.empty()) {
+      std::string text;
+      for (const auto& m : mismatches) text += (text.empty() ? "" : "; ") + m;
+      throw StepFailure{text + " (the reply: " + clip(answer->text, 500) + ")"};
+    }
   }
 
   void run_await(const Step& step) {

@@ -19,6 +19,7 @@ struct Expectation {
   std::optional<json> error_data;         // subset match on the error's data
   std::optional<double> within_ms;        // upper bound on the call's duration
   std::optional<double> at_least_ms;      // lower bound on the call's duration
+  std::optional<json> reply;              // raw/send steps: subset match on the whole response
 
   bool expects_error() const { return error_kind.has_value(); }
 };
@@ -30,6 +31,7 @@ enum class StepType {
   action,   // {"do": start|kill|sleep|corrupt|fabricateStale|unlink|createObject|setEnv, ...}
   check,    // {"check": oieb|bytes|frame|objectSize|noLeaks|present|mode|alive, ...}
   repeat,   // {"repeat": n, "steps": [...]}
+  raw,      // {"role", "raw": line | "send": value, "expectReply": {...}}: the serve protocol itself
 };
 
 struct Step {
@@ -45,8 +47,12 @@ struct Step {
   std::string async_handle;  // non-empty: send without waiting
   std::string save_as;       // keep the result as ${save_as.key} for later steps
 
-  // call / await
+  // call / await / raw
   Expectation expect;
+
+  // raw: the line as written ("raw", is_text) or a JSON value sent as one line ("send")
+  json raw_line;
+  bool raw_is_text = false;
 
   // await / pending
   std::string handle;
@@ -66,6 +72,7 @@ struct Scenario {
   std::string title;
   std::string tier;  // "required" or "extended"
   std::vector<std::string> needs;
+  std::vector<std::string> covers;  // rule ids of docs/protocol.md and docs/serve-protocol.md
   std::vector<std::string> roles;  // started (in parallel) before the first step
   std::vector<Step> steps;
   int timeout_ms = 0;      // budget for the whole test

@@ -27,6 +27,21 @@ TEST_F(DataPath, SingleFrameArrivesWithSequenceOneAndIntactBytes) {
   EXPECT_TRUE(matches_pattern(frame.data(), 1));
 }
 
+// protocol.md §4.2 step 7: the reader's view is the ring itself, not a copy. A byte changed in
+// the shared memory after the read shows through the frame still held.
+TEST_F(DataPath, FrameDataIsAViewOfTheRingNotACopy) {
+  const auto n = name();
+  Reader reader(n, BufferConfig{.metadata_size = 64, .payload_size = 1024});
+  Writer writer(n);
+  writer.write_frame(pattern(100, 1));
+  const Frame frame = reader.read_frame(1000ms);
+  ASSERT_TRUE(frame.valid());
+  RawBuffer raw(n);
+  const std::byte before = frame.data()[5];
+  raw.payload()[zerobuffer::kFrameHeaderSize + 5] = ~before;
+  EXPECT_EQ(frame.data()[5], ~before);
+}
+
 TEST_F(DataPath, MixedSizesArriveInOrder) {
   const auto n = name();
   Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 100 * 1024});

@@ -82,6 +82,9 @@ TEST_F(Lifecycle, OverflowingSizesAreRefused) {
                zerobuffer::InvalidFrameSizeException);
   EXPECT_THROW(Reader(name(), BufferConfig{.metadata_size = max / 2, .payload_size = max / 2}),
                zerobuffer::InvalidFrameSizeException);
+  // Rounds without overflow, but 128 + M alone exceeds 64 bits.
+  EXPECT_THROW(Reader(name(), BufferConfig{.metadata_size = max - 63, .payload_size = 1024}),
+               zerobuffer::InvalidFrameSizeException);
 }
 
 TEST_F(Lifecycle, BufferLargerThanDevShmFailsAtCreateAndLeavesNothing) {

@@ -82,6 +82,7 @@ ReaderState::ReaderState(std::string_view name, const BufferConfig& config)
   require_valid_name(name);
   if (config.payload_size == 0) throw InvalidFrameSizeException("payload size must be greater than 0");
   if (!round_block_size(config.metadata_size, metadata_size_) || !round_block_size(config.payload_size, payload_size_) ||
+      metadata_size_ > std::numeric_limits<std::uint64_t>::max() - kOiebSize ||
       payload_size_ > std::numeric_limits<std::uint64_t>::max() - kOiebSize - metadata_size_ ||
       kOiebSize + metadata_size_ + payload_size_ > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
     throw InvalidFrameSizeException("metadata size " + std::to_string(config.metadata_size) + " + payload size " +
