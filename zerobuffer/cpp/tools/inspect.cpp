@@ -159,6 +159,7 @@ int run_inspect(const InspectOptions& options) {
     out["oieb"] = list;
     if (options.hex) out["oieb_hex"] = hex(bytes.first(kOiebSize));
   }
+  bool damaged = !header_usable(report) && report.state != "uninitialised";
   if (header_usable(report)) {
     Metadata m = metadata(o, bytes);
     out["metadata"] = m.json;
@@ -166,9 +167,10 @@ int run_inspect(const InspectOptions& options) {
     out["next_frames"] = f.json;
     warnings.insert(warnings.end(), m.warnings.begin(), m.warnings.end());
     warnings.insert(warnings.end(), f.warnings.begin(), f.warnings.end());
+    damaged = !m.warnings.empty() || !f.warnings.empty();
   }
   out["warnings"] = warnings;
-  const int code = header_usable(report) || report.state == "uninitialised" ? kOk : kCorrupt;
+  const int code = damaged ? kCorrupt : kOk;
 
   if (options.json) {
     std::cout << out.dump(2) << '\n';

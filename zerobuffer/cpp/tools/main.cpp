@@ -98,8 +98,9 @@ int dispatch(std::string_view command, int argc, char** argv) {
   }
   if (command == "inspect") {
     cxxopts::Options o(program, "One buffer's OIEB field by field, its metadata and the frame headers at the read\n"
-                                "position, with warnings for impossible values. Exit code 4 when the header is\n"
-                                "corrupt, incompatible or foreign.");
+                                "position, with warnings for impossible values. Exit code 4 when the header, the\n"
+                                "metadata or a frame header at the read position is impossible, or the object\n"
+                                "is not a ZeroBuffer buffer.");
     o.add_options()("json", "JSON instead of text")("hex", "also dump the OIEB's 128 bytes")(
         "frames", "frame headers to decode from the read position", cxxopts::value<int>()->default_value("3"))(
         "name", "buffer name", cxxopts::value<std::string>());

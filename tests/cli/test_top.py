@@ -1,0 +1,61 @@
+"""`zerobuffer top --json`: rates from the OIEB counters while a writer streams."""
+
+import json
+import subprocess
+import threading
+import unittest
+
+from cli_support import CLI, CliTestCase, EXIT_NOT_FOUND, EXIT_OK, cli, wait_until
+
+
+class Top(CliTestCase):
+    def test_json_lines_show_a_rate_while_a_writer_streams(self):
+        name = self.name("top")
+        reader = subprocess.Popen([CLI, "read", name, "--payload-size", "65536"], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE)
+        self.addCleanup(lambda: reader.poll() is None and reader.kill())
+        writer = subprocess.Popen([CLI, "write", name, "--frame-size", "1000"], stdin=subprocess.PIPE,
+                                  stderr=subprocess.PIPE)
+        self.addCleanup(lambda: writer.poll() is None and writer.kill())
+        stop = threading.Event()
+
+        def stream():
+            chunk = bytes(1000)
+            try:
+                while not stop.is_set():
+                    writer.stdin.write(chunk)
+                    writer.stdin.flush()
+            except (BrokenPipeError, ValueError):
+                pass
+
+        feeder = threading.Thread(target=stream)
+        feeder.start()
+        try:
+            wait_until(lambda: (self.listed(name) or {}).get("written_count", 0) > 0, what="the first frame")
+            top = cli("top", name, "--json", "--interval", "300", "--count", "3", timeout=30)
+        finally:
+            stop.set()
+            feeder.join(timeout=10)
+            writer.stdin.close()
+            writer.wait(timeout=10)
+        self.assertEqual(top.returncode, EXIT_OK, top.stderr)
+        lines = [json.loads(l) for l in top.stdout.splitlines()]
+        self.assertEqual(len(lines), 3)
+        for line in lines:
+            self.assertEqual(line["name"], name)
+            self.assertTrue(line["reader_alive"])
+            for key in ("time", "frames_per_s", "mb_per_s", "fill_percent", "writer_alive", "state"):
+                self.assertIn(key, line)
+        self.assertTrue(any(l["frames_per_s"] > 0 and l["mb_per_s"] > 0 and l["writer_alive"] for l in lines),
+                        lines)
+        reader.wait(timeout=10)
+        self.assertEqual(reader.returncode, EXIT_OK)
+
+    def test_top_of_a_missing_buffer_says_buffer_not_found(self):
+        out = cli("top", "zbcli-missing-top", "--count", "1")
+        self.assertEqual(out.returncode, EXIT_NOT_FOUND)
+        self.assertIn("BufferNotFound", out.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
