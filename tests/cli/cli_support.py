@@ -38,6 +38,13 @@ def cli_json(*args):
     return result.returncode, json.loads(result.stdout) if result.stdout.strip() else None
 
 
+def stop(proc):
+    """Kills `proc` if it still runs and closes its pipes."""
+    if proc.poll() is None:
+        proc.kill()
+    proc.communicate()
+
+
 def unique_name(tag):
     return f"zbcli-{tag}-{uuid.uuid4().hex[:10]}"
 
@@ -100,6 +107,8 @@ class Serve:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if not self.proc.stdin.closed:
+            self.proc.stdin.close()
         self.proc.stdout.close()
 
     def kill(self):

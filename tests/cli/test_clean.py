@@ -15,12 +15,13 @@ class Clean(CliTestCase):
     def setUp(self):
         super().setUp()
         self.lock_dir = os.environ["ZEROBUFFER_LOCK_DIR"]
+        # The live buffer first: creating a reader runs the stale cleanup itself.
+        self.live = self.name("live")
+        self.serve().call("createReader", name=self.live, metadataSize=0, payloadSize=1024)
         self.stale = self.name("stale")
         killed = self.serve()
         killed.call("createReader", name=self.stale, metadataSize=0, payloadSize=1024)
         killed.kill()
-        self.live = self.name("live")
-        self.serve().call("createReader", name=self.live, metadataSize=0, payloadSize=1024)
         self.foreign = self.name("foreign")
         with open(f"/dev/shm/{self.foreign}", "wb") as f:
             f.write(bytes(256))

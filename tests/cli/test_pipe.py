@@ -4,17 +4,29 @@ import os
 import random
 import struct
 import subprocess
+import threading
 import unittest
 
-from cli_support import CLI, CliTestCase, EXIT_BUSY, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, cli, wait_until
+from cli_support import CLI, CliTestCase, EXIT_BUSY, EXIT_NOT_FOUND, EXIT_OK, EXIT_USAGE, cli, stop, wait_until
 
 FRAMES = 10_000
+
+
+def run_writer_while_reading(reader, writer_args, data):
+    """Feeds `data` to `zerobuffer write` while the reader's stdout is drained (both are pipes)."""
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(
+        writer=subprocess.run([CLI, "write", *writer_args], input=data, capture_output=True, timeout=120)))
+    thread.start()
+    out, err = reader.communicate(timeout=120)
+    thread.join(timeout=120)
+    return result["writer"], out, err
 
 
 class Pipe(CliTestCase):
     def start_reader(self, name, *args):
         proc = subprocess.Popen([CLI, "read", name, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        self.addCleanup(lambda: proc.poll() is None and proc.kill())
+        self.addCleanup(stop, proc)
         wait_until(lambda: self.listed(name) is not None or proc.poll() is not None, what="the reader's buffer")
         return proc
 
@@ -24,10 +36,8 @@ class Pipe(CliTestCase):
         frames = [rng.randbytes(rng.randint(1, 700)) for _ in range(FRAMES)]
         stream = b"".join(struct.pack("<I", len(f)) + f for f in frames)
         reader = self.start_reader(name, "--format", "len-prefixed", "--payload-size", "65536")
-        writer = subprocess.run([CLI, "write", name, "--len-prefixed"], input=stream, capture_output=True,
-                                timeout=120)
+        writer, out, err = run_writer_while_reading(reader, [name, "--len-prefixed"], stream)
         self.assertEqual(writer.returncode, EXIT_OK, writer.stderr)
-        out, err = reader.communicate(timeout=120)
         self.assertEqual(reader.returncode, EXIT_OK, err)
         self.assertEqual(len(out), len(stream))
         self.assertTrue(out == stream, "the frames read differ from the frames written")
@@ -37,10 +47,8 @@ class Pipe(CliTestCase):
         name = self.name("shell")
         data = random.Random(7).randbytes(1000 * 64 + 10)  # the last frame is 10 bytes
         reader = self.start_reader(name, "--format", "len-prefixed")
-        writer = subprocess.run([CLI, "write", name, "--frame-size", "1000"], input=data, capture_output=True,
-                                timeout=60)
+        writer, out, _ = run_writer_while_reading(reader, [name, "--frame-size", "1000"], data)
         self.assertEqual(writer.returncode, EXIT_OK, writer.stderr)
-        out, _ = reader.communicate(timeout=60)
         sizes, payload, pos = [], b"", 0
         while pos < len(out):
             (n,) = struct.unpack_from("<I", out, pos)
@@ -58,8 +66,7 @@ class Pipe(CliTestCase):
         writer.stdin.write(b"ABCDEFGH")
         writer.stdin.flush()
         out, err = reader.communicate(timeout=30)
-        writer.stdin.close()
-        writer.wait(timeout=30)
+        writer.communicate(timeout=30)
         self.assertEqual(reader.returncode, EXIT_OK, err)
         self.assertEqual(out.decode(), "frame 1, 4 bytes\n  00000000  41 42 43 44" + " " * 36 + "  |ABCD|\n"
                          "frame 2, 4 bytes\n  00000000  45 46 47 48" + " " * 36 + "  |EFGH|\n")
@@ -85,7 +92,7 @@ class Pipe(CliTestCase):
         name = self.name("sigterm")
         reader = self.start_reader(name)
         reader.terminate()
-        reader.wait(timeout=10)
+        reader.communicate(timeout=10)
         self.assertEqual(reader.returncode, 130)
         self.assertFalse(os.path.exists(f"/dev/shm/{name}"))
 

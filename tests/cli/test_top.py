@@ -5,7 +5,7 @@ import subprocess
 import threading
 import unittest
 
-from cli_support import CLI, CliTestCase, EXIT_NOT_FOUND, EXIT_OK, cli, wait_until
+from cli_support import CLI, CliTestCase, EXIT_NOT_FOUND, EXIT_OK, cli, stop, wait_until
 
 
 class Top(CliTestCase):
@@ -13,16 +13,16 @@ class Top(CliTestCase):
         name = self.name("top")
         reader = subprocess.Popen([CLI, "read", name, "--payload-size", "65536"], stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE)
-        self.addCleanup(lambda: reader.poll() is None and reader.kill())
+        self.addCleanup(stop, reader)
         writer = subprocess.Popen([CLI, "write", name, "--frame-size", "1000"], stdin=subprocess.PIPE,
                                   stderr=subprocess.PIPE)
-        self.addCleanup(lambda: writer.poll() is None and writer.kill())
-        stop = threading.Event()
+        self.addCleanup(stop, writer)
+        done = threading.Event()
 
         def stream():
             chunk = bytes(1000)
             try:
-                while not stop.is_set():
+                while not done.is_set():
                     writer.stdin.write(chunk)
                     writer.stdin.flush()
             except (BrokenPipeError, ValueError):
@@ -34,10 +34,9 @@ class Top(CliTestCase):
             wait_until(lambda: (self.listed(name) or {}).get("written_count", 0) > 0, what="the first frame")
             top = cli("top", name, "--json", "--interval", "300", "--count", "3", timeout=30)
         finally:
-            stop.set()
+            done.set()
             feeder.join(timeout=10)
-            writer.stdin.close()
-            writer.wait(timeout=10)
+            writer.communicate(timeout=10)
         self.assertEqual(top.returncode, EXIT_OK, top.stderr)
         lines = [json.loads(l) for l in top.stdout.splitlines()]
         self.assertEqual(len(lines), 3)
@@ -48,8 +47,8 @@ class Top(CliTestCase):
                 self.assertIn(key, line)
         self.assertTrue(any(l["frames_per_s"] > 0 and l["mb_per_s"] > 0 and l["writer_alive"] for l in lines),
                         lines)
-        reader.wait(timeout=10)
-        self.assertEqual(reader.returncode, EXIT_OK)
+        _, err = reader.communicate(timeout=10)
+        self.assertEqual(reader.returncode, EXIT_OK, err)
 
     def test_top_of_a_missing_buffer_says_buffer_not_found(self):
         out = cli("top", "zbcli-missing-top", "--count", "1")
