@@ -5,7 +5,8 @@ import subprocess
 import threading
 import unittest
 
-from cli_support import CLI, CliTestCase, EXIT_NOT_FOUND, EXIT_OK, cli, stop, wait_until
+from cli_support import (CLI, CliTestCase, EXIT_CORRUPT, EXIT_NOT_FOUND, EXIT_OK, PAYLOAD_SIZE, cli, poke_u64, stop,
+                         wait_until)
 
 
 class Top(CliTestCase):
@@ -54,6 +55,14 @@ class Top(CliTestCase):
         out = cli("top", "zbcli-missing-top", "--count", "1")
         self.assertEqual(out.returncode, EXIT_NOT_FOUND)
         self.assertIn("BufferNotFound", out.stderr)
+
+    def test_top_of_a_corrupt_buffer_says_corrupt(self):
+        name = self.name("top-corrupt")
+        self.serve().call("createReader", name=name, metadataSize=0, payloadSize=1024)
+        poke_u64(name, PAYLOAD_SIZE, 1 << 40)
+        out = cli("top", name, "--count", "1")
+        self.assertEqual(out.returncode, EXIT_CORRUPT)
+        self.assertIn("zerobuffer: Corrupt: ", out.stderr)
 
 
 if __name__ == "__main__":

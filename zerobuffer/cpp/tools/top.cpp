@@ -60,7 +60,12 @@ class Monitor {
       }
       try {
         auto view = std::make_unique<zerobuffer::BufferView>(n);
-        if (view->check().state != zerobuffer::HeaderState::Ok) continue;
+        if (const zerobuffer::HeaderCheck check = view->check(); check.state != zerobuffer::HeaderState::Ok) {
+          if (!name_) continue;  // not a usable buffer: `list` shows why
+          throw zerobuffer::CorruptBufferException("buffer \"" + n + "\" is " +
+                                                   std::string(zerobuffer::to_string(check.state)) + ": " +
+                                                   check.problems.front());
+        }
         Tracked t;
         const zerobuffer::Oieb o = view->oieb();
         t.payload_size = o.payload_size;
@@ -68,10 +73,8 @@ class Monitor {
         t.last_pos = o.payload_write_pos;
         t.view = std::move(view);
         next.emplace(n, std::move(t));
-      } catch (const zerobuffer::BufferNotFoundException&) {
-        if (name_) throw;
       } catch (const zerobuffer::ZeroBufferException&) {
-        if (name_) throw;
+        if (name_) throw;  // watching all: a buffer that vanished or cannot be read is skipped
       }
     }
     tracked_ = std::move(next);

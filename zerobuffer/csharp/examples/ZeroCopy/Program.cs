@@ -7,7 +7,10 @@
 // reader checks and sums frame.Span straight from the ring. No byte is copied on either side.
 // A span is only valid while its frame is held (reader) or until CommitFrame (writer).
 using System;
+using System.Runtime.Versioning;
 using ZeroBuffer;
+
+[assembly: SupportedOSPlatform("linux")] // POSIX shared memory and named semaphores, as the library
 
 const int FrameSize = 64 * 1024;
 
