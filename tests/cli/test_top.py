@@ -12,7 +12,7 @@ from cli_support import (CLI, CliTestCase, EXIT_CORRUPT, EXIT_NOT_FOUND, EXIT_OK
 class Top(CliTestCase):
     def test_json_lines_show_a_rate_while_a_writer_streams(self):
         name = self.name("top")
-        reader = subprocess.Popen([CLI, "read", name, "--payload-size", "65536"], stdout=subprocess.DEVNULL,
+        reader = subprocess.Popen([CLI, "read", name], stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE)
         self.addCleanup(stop, reader)
         writer = subprocess.Popen([CLI, "write", name, "--frame-size", "1000"], stdin=subprocess.PIPE,
@@ -46,8 +46,13 @@ class Top(CliTestCase):
             self.assertTrue(line["reader_alive"])
             for key in ("time", "frames_per_s", "mb_per_s", "fill_percent", "writer_alive", "state"):
                 self.assertIn(key, line)
-        self.assertTrue(any(l["frames_per_s"] > 0 and l["mb_per_s"] > 0 and l["writer_alive"] for l in lines),
-                        lines)
+        streaming = [l for l in lines if l["frames_per_s"] > 0 and l["writer_alive"]]
+        self.assertTrue(streaming, lines)
+        for line in streaming:
+            # Each 1000-byte frame advances the write position by 1016 bytes (16-byte header).
+            expected_mb = line["frames_per_s"] * 1016 / 1e6
+            self.assertGreater(line["mb_per_s"], 0.5 * expected_mb, line)
+            self.assertLess(line["mb_per_s"], 1.5 * expected_mb, line)
         _, err = reader.communicate(timeout=10)
         self.assertEqual(reader.returncode, EXIT_OK, err)
 
