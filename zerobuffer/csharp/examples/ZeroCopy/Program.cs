@@ -31,7 +31,18 @@ static int Read(string name, int count)
     long checksum = 0;
     for (int n = 0; n < count; n++)
     {
-        using Frame frame = reader.ReadFrame(TimeSpan.FromSeconds(10));
+        Frame frame;
+        try
+        {
+            frame = reader.ReadFrame(TimeSpan.FromSeconds(10));
+        }
+        catch (WriterDeadException)
+        {
+            Console.Error.WriteLine($"the writer went away after {n} of {count} frames");
+            return 1;
+        }
+
+        using var held = frame; // disposing releases the frame's space to the writer
         if (!frame.IsValid)
         {
             Console.Error.WriteLine("no frame for 10 s");
