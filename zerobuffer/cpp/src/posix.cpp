@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <climits>
@@ -310,33 +311,68 @@ bool buffer_unused(const std::string& name) {
 
 }  // namespace
 
-void remove_stale_buffers(const std::string& lock_dir) noexcept {
+std::vector<StaleEntry> remove_stale_buffers(const std::string& lock_dir, bool dry_run) noexcept {
+  std::vector<StaleEntry> found;
   DIR* dir = ::opendir(lock_dir.c_str());
-  if (dir == nullptr) return;
+  if (dir == nullptr) return found;
   constexpr std::string_view kSuffix = ".lock";
-  while (const dirent* entry = ::readdir(dir)) {
-    const std::string_view file = entry->d_name;
-    if (file.size() <= kSuffix.size() || !file.ends_with(kSuffix)) continue;
-    const std::string name(file.substr(0, file.size() - kSuffix.size()));
-    if (!is_valid_name(name)) continue;
-    const std::string path = lock_dir + "/" + std::string(file);
-    Fd fd(::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
-    if (!fd.valid() || ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) continue;  // held: a live reader
-    // Its reader may have closed and a new one re-created the name since our open: the lock we
-    // hold then belongs to a removed file and says nothing about the buffer now at that name.
-    if (!same_file(fd.get(), path)) continue;
-    try {
-      if (buffer_unused(name)) {
+  try {
+    while (const dirent* entry = ::readdir(dir)) {
+      const std::string_view file = entry->d_name;
+      if (file.size() <= kSuffix.size() || !file.ends_with(kSuffix)) continue;
+      const std::string name(file.substr(0, file.size() - kSuffix.size()));
+      if (!is_valid_name(name)) continue;
+      const std::string path = lock_dir + "/" + std::string(file);
+      Fd fd(::open(path.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
+      if (!fd.valid() || ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) continue;  // held: a live reader
+      // Its reader may have closed and a new one re-created the name since our open: the lock we
+      // hold then belongs to a removed file and says nothing about the buffer now at that name.
+      if (!same_file(fd.get(), path)) continue;
+      bool unused = false;
+      try {
+        unused = buffer_unused(name);
+      } catch (...) {
+        // Best effort: a buffer we cannot inspect is left alone.
+      }
+      if (unused && !dry_run) {
         shm_unlink_quiet(shm_os_name(name));
         Semaphore::unlink(sem_w_os_name(name));
         Semaphore::unlink(sem_r_os_name(name));
       }
-    } catch (...) {
-      // Best effort: a buffer we cannot inspect is left alone.
+      if (!dry_run) ::unlink(path.c_str());
+      found.push_back({name, unused});
     }
-    ::unlink(path.c_str());
+  } catch (...) {
+    // Out of memory while reporting: what was removed stays removed.
   }
   ::closedir(dir);
+  return found;
+}
+
+bool semaphore_exists(const std::string& os_name) noexcept {
+  // glibc keeps a named semaphore "/X" as /dev/shm/sem.X (see Semaphore::create).
+  const std::string path = "/dev/shm/sem." + os_name.substr(1);
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+std::vector<std::string> shared_memory_names() {
+  std::vector<std::string> names;
+  DIR* dir = ::opendir("/dev/shm");
+  if (dir == nullptr) throw_os_error("cannot list /dev/shm");
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string_view file = entry->d_name;
+    if (file.starts_with("sem.") || !is_valid_name(file)) continue;
+    try {
+      names.emplace_back(file);
+    } catch (...) {
+      ::closedir(dir);
+      throw;
+    }
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 }  // namespace zerobuffer::detail

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace zerobuffer::detail {
 
@@ -126,8 +127,21 @@ class LockFile {
   std::string path_;
 };
 
+/// True when the named semaphore exists (whether or not this process may open it).
+bool semaphore_exists(const std::string& os_name) noexcept;
+
+/// Names of the shared memory objects in /dev/shm that are valid buffer names (semaphores excluded).
+std::vector<std::string> shared_memory_names();
+
+/// One stale buffer found by remove_stale_buffers.
+struct StaleEntry {
+  std::string name;
+  bool objects_removed;  ///< shared memory and semaphores were (or, in a dry run, would be) removed
+};
+
 /// Removes stale buffers: lock files nobody holds, and the objects of their buffers when no
-/// live process uses them. Errors are ignored (best effort, other processes may race us).
-void remove_stale_buffers(const std::string& lock_dir) noexcept;
+/// live process uses them. With `dry_run`, removes nothing and reports what it would remove.
+/// Errors are ignored (best effort, other processes may race us).
+std::vector<StaleEntry> remove_stale_buffers(const std::string& lock_dir, bool dry_run = false) noexcept;
 
 }  // namespace zerobuffer::detail

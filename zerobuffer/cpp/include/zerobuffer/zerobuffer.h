@@ -1,9 +1,11 @@
 // ZeroBuffer: zero-copy frame transport between processes over named shared memory.
 #pragma once
 
+#include "zerobuffer/buffer_view.h"
 #include "zerobuffer/config.h"
 #include "zerobuffer/error.h"
 #include "zerobuffer/frame.h"
+#include "zerobuffer/host.h"
 #include "zerobuffer/oieb.h"
 #include "zerobuffer/reader.h"
 #include "zerobuffer/version.h"
