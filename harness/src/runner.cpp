@@ -2,10 +2,13 @@
 
 #include "matcher.hpp"
 #include "process.hpp"
+#include "read_verdict.hpp"
 #include "shm_inspector.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <fcntl.h>
 #include <filesystem>
@@ -105,6 +108,7 @@ struct Role {
 
   int pending_id = 0;  // request in flight, 0 = none
   std::string pending_method;
+  PatternCheck pending_check;  // how the harness judges the answer of a reader call
   Clock::time_point pending_sent;
 
   std::string label() const { return name + " (" + port->name + ")"; }
@@ -172,6 +176,10 @@ class CellRun {
     if (fd < 0) throw StepFailure{"cannot open " + options_.exclusive_lock};
     note("waiting for the exclusive lock (scenario uses literal buffer names)");
     while (::flock(fd, LOCK_EX) != 0) {
+      if (errno == EINTR) continue;
+      const int error = errno;
+      ::close(fd);
+      throw StepFailure{"cannot lock " + options_.exclusive_lock + ": " + std::strerror(error)};
     }
     return fd;
   }
@@ -492,21 +500,25 @@ class CellRun {
       args["name"] = bindings_.name;
     }
     if (args.contains("name") && args.at("name").is_string()) names_used_.insert(args.at("name").get<std::string>());
+    const PatternCheck check = take_pattern_args(step.method, args);
     send(role, step.method, args);
+    role.pending_check = check;
     if (!step.async_handle.empty()) {
       handles_[step.async_handle] = role.name;
       return;
     }
     Answer answer = wait_answer(role, deadline_for(step), step.method);
-    verify(step, answer, Ms(answer.received - role.pending_sent).count());
+    verify(step, answer, Ms(answer.received - role.pending_sent).count(), step.method, check);
   }
 
   void run_await(const Step& step) {
     Role& role = awaited_role(step.handle);
     const auto began = Clock::now();
-    Answer answer = wait_answer(role, deadline_for(step), role.pending_method + " (async '" + step.handle + "')");
+    const std::string method = role.pending_method;
+    const PatternCheck check = role.pending_check;
+    Answer answer = wait_answer(role, deadline_for(step), method + " (async '" + step.handle + "')");
     handles_.erase(step.handle);
-    verify(step, answer, std::max(0.0, Ms(answer.received - began).count()));
+    verify(step, answer, std::max(0.0, Ms(answer.received - began).count()), method, check);
   }
 
   Role& awaited_role(const std::string& handle) {
@@ -530,31 +542,50 @@ class CellRun {
     note("pending: '" + step.handle + "' still blocked after " + std::to_string(step.for_ms) + " ms");
   }
 
-  void verify(const Step& step, const Answer& answer, double measured_ms) {
+  // The harness's own verdict on a reader's report (read_verdict.hpp), added to the answer.
+  std::vector<std::string> judge(Answer& answer, const std::string& method, const PatternCheck& check) {
+    if (method == "getMetadata" && answer.ok) return judge_metadata(answer.result, check);
+    if (method != "readFrames") return {};
+    if (answer.ok) return judge_read(answer.result, check);
+    if (answer.error.contains("data") && answer.error.at("data").contains("frames")) {
+      return judge_read(answer.error.at("data"), check);
+    }
+    return {};
+  }
+
+  void verify(const Step& step, Answer answer, double measured_ms, const std::string& method,
+              const PatternCheck& check) {
     const Expectation& expect = step.expect;
-    std::vector<std::string> problems;
+    std::vector<std::string> problems = judge(answer, method, check);
     if (expect.expects_error()) {
       if (answer.ok) {
         problems.push_back("expected error " + *expect.error_kind + ", got " + answer.describe());
       } else if (answer.kind != *expect.error_kind) {
         problems.push_back("expected error " + *expect.error_kind + ", got " + answer.describe());
-      } else if (expect.error_data) {
+      } else {
         const json data = answer.error.contains("data") ? answer.error.at("data") : json::object();
-        auto mismatches = match(resolved(*expect.error_data), data, "error.data");
+        const json expected = expect.error_data ? resolved(*expect.error_data) : json::object();
+        auto mismatches = match(expected, data, "error.data");
         problems.insert(problems.end(), mismatches.begin(), mismatches.end());
+        auto damaged = demand_intact(method, expected, data, check);
+        problems.insert(problems.end(), damaged.begin(), damaged.end());
       }
     } else if (!answer.ok) {
       problems.push_back("unexpected error " + answer.describe());
-    } else if (expect.result) {
-      auto mismatches = match(resolved(*expect.result), answer.result);
+    } else {
+      const json expected = expect.result ? resolved(*expect.result) : json::object();
+      auto mismatches = match(expected, answer.result);
       problems.insert(problems.end(), mismatches.begin(), mismatches.end());
+      auto damaged = demand_intact(method, expected, answer.result, check);
+      problems.insert(problems.end(), damaged.begin(), damaged.end());
     }
+    const std::string came_back = answer.ok ? "the result" : answer.kind;
     if (expect.within_ms && measured_ms > *expect.within_ms) {
-      problems.push_back("took " + format_ms(measured_ms) + " ms, expected within " + format_ms(*expect.within_ms) +
-                         " ms");
+      problems.push_back(came_back + " after " + format_ms(measured_ms) + " ms, expected within " +
+                         format_ms(*expect.within_ms) + " ms");
     }
     if (expect.at_least_ms && measured_ms < *expect.at_least_ms) {
-      problems.push_back("took " + format_ms(measured_ms) + " ms, expected at least " +
+      problems.push_back(came_back + " after " + format_ms(measured_ms) + " ms, expected at least " +
                          format_ms(*expect.at_least_ms) + " ms");
     }
     if (!quiet_ && (expect.within_ms || expect.at_least_ms)) note("timing: " + format_ms(measured_ms) + " ms");

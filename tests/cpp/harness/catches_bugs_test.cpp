@@ -25,7 +25,8 @@ class HarnessCatchesBugs : public ::testing::Test {
 };
 
 TEST_F(HarnessCatchesBugs, FaithfulProxyPassesTheScenariosUsedBelow) {
-  for (const char* id : {"basic.single-frame", "basic.sequential", "corrupt.payload-byte", "layout.close"}) {
+  for (const char* id : {"basic.single-frame", "basic.sequential", "corrupt.payload-byte", "verify.last-byte-of-4mib-frame",
+                         "verify.frame-deep-in-batch", "verify.frame-after-wrap-marker", "layout.close"}) {
     auto r = run_with_buggy_reader(id, "none");
     EXPECT_EQ(r.outcome, Outcome::passed) << id << ": " << describe(r);
   }
@@ -40,12 +41,24 @@ TEST_F(HarnessCatchesBugs, MisreportedSequenceFailsTheDataPathScenarios) {
   }
 }
 
-TEST_F(HarnessCatchesBugs, DroppedVerificationIsCaughtByTheCorruptedPayloadScenario) {
-  auto r = run_with_buggy_reader("corrupt.payload-byte", "skip-verify");
+TEST_F(HarnessCatchesBugs, WrongChecksumFailsTheReadEvenWithoutAnExpectationAboutIt) {
+  // basic.single-frame's expectation does not mention intactness: the harness demands it.
+  auto r = run_with_buggy_reader("basic.single-frame", "wrong-checksum");
   EXPECT_EQ(r.outcome, Outcome::failed);
-  EXPECT_NE(r.message.find("frames[0].valid: expected false, got true"), std::string::npos) << describe(r);
-  // A happy-path scenario cannot see this bug; that is why the corruption scenario exists.
-  EXPECT_EQ(run_with_buggy_reader("basic.single-frame", "skip-verify").outcome, Outcome::passed);
+  EXPECT_NE(r.message.find("frame sequence 1 (size 1024): checksum"), std::string::npos) << describe(r);
+  EXPECT_NE(r.message.find("the pattern (seed 0) gives"), std::string::npos) << describe(r);
+  EXPECT_NE(r.failed_step.find("reader.readFrames"), std::string::npos) << r.failed_step;
+}
+
+TEST_F(HarnessCatchesBugs, ChecksumOfThePatternInsteadOfTheBytesIsCaughtByTheCorruptionScenarios) {
+  for (const char* id : {"corrupt.payload-byte", "verify.last-byte-of-4mib-frame", "verify.frame-deep-in-batch",
+                         "verify.frame-after-wrap-marker"}) {
+    auto r = run_with_buggy_reader(id, "fake-checksum");
+    EXPECT_EQ(r.outcome, Outcome::failed) << id;
+    EXPECT_NE(r.message.find("].intact: expected "), std::string::npos) << id << ": " << describe(r);
+  }
+  // A happy-path scenario cannot see this bug; that is why the corruption scenarios exist.
+  EXPECT_EQ(run_with_buggy_reader("basic.single-frame", "fake-checksum").outcome, Outcome::passed);
 }
 
 TEST_F(HarnessCatchesBugs, CloseThatLeaksIsCaughtByTheLeakCheck) {
