@@ -1,5 +1,6 @@
 #include "runner.hpp"
 
+#include "leftovers.hpp"
 #include "matcher.hpp"
 #include "process.hpp"
 #include "read_verdict.hpp"
@@ -158,7 +159,17 @@ class CellRun {
       result.message = "teardown: " + teardown_problem;
       result.failed_step = "teardown";
     }
-    cleanup();
+    const bool clean_exit = teardown_problem.empty() && !fabricated_ &&
+                            std::none_of(roles_.begin(), roles_.end(), [](const auto& r) { return r.second.killed; });
+    const std::vector<std::string> left = cleanup();
+    if (!left.empty() && clean_exit && result.outcome == Outcome::passed) {
+      std::string list;
+      for (const auto& path : left) list += " " + path;
+      result.outcome = Outcome::failed;
+      result.message = "leftovers after every role exited 0 with nothing killed or fabricated:" + list;
+      result.failed_step = "teardown";
+      note("FAILED at teardown: " + result.message);
+    }
     if (exclusive_fd >= 0) ::close(exclusive_fd);
 
     result.duration_ms = Ms(Clock::now() - start_).count();
@@ -238,23 +249,21 @@ class CellRun {
     return problem;
   }
 
-  void cleanup() {
+  // Removes what the cell left behind (leftovers.hpp) and returns what was found.
+  std::vector<std::string> cleanup() {
     std::set<std::string> names = names_used_;
     names.insert(bindings_.name);
-    std::vector<std::string> removed;
-    for (const auto& name : names) {
-      for (const auto& path : remove_objects(name, lock_dir_)) removed.push_back(path);
-    }
-    for (const auto& path : objects_containing(bindings_.name, lock_dir_)) {
-      if (::unlink(path.c_str()) == 0) removed.push_back(path);
-    }
+    const std::vector<std::string> found = find_leftovers(names, bindings_.name, lock_dir_);
+    const std::vector<std::string> removed = remove_paths(found);
     if (!removed.empty()) {
       std::string list;
       for (const auto& path : removed) list += " " + path;
       note("cleanup: the harness removed leftovers:" + list);
     }
+    if (removed.size() != found.size()) note("cleanup: some leftovers could not be removed");
     std::error_code ec;
     if (!work_dir_.empty()) fs::remove_all(work_dir_, ec);
+    return found;
   }
 
   // ---- logging ------------------------------------------------------------------------
@@ -631,6 +640,7 @@ class CellRun {
       } catch (const ShmError& e) {
         throw StepFailure{e.what()};
       }
+      fabricated_ = true;
       note("fabricated stale resources for " + name);
     } else if (step.verb == "corrupt") {
       corrupt(step);
@@ -794,6 +804,7 @@ class CellRun {
   Clock::time_point test_deadline_;
   std::ostringstream log_;
   bool quiet_ = false;
+  bool fabricated_ = false;  // the harness made objects itself: leftovers are not the port's fault
   std::string current_step_ = "start-up";
 
   Bindings bindings_;

@@ -115,9 +115,9 @@ TEST_F(ServeBadInput, MistypedParameters) {
   expect_rpc_error(serve, create + R"("payloadSize":64,"mode":4294967296}})", -32602, 1);
   expect_rpc_error(serve, R"({"jsonrpc":"2.0","id":2,"method":"createReader","params":{"name":5,"metadataSize":0,"payloadSize":64}})",
                    -32602, 2);
-  expect_rpc_error(serve, R"({"jsonrpc":"2.0","id":3,"method":"readFrames","params":{"verify":"yes"}})", -32602, 3);
-  expect_rpc_error(serve, R"({"jsonrpc":"2.0","id":4,"method":"readFrames","params":{"seed":"1"}})", -32602, 4);
-  expect_rpc_error(serve, R"({"jsonrpc":"2.0","id":5,"method":"readFrames","params":{"seed":0.5}})", -32602, 5);
+  expect_rpc_error(serve, R"({"jsonrpc":"2.0","id":3,"method":"readFrames","params":{"hold":"yes"}})", -32602, 3);
+  expect_rpc_error(serve, R"({"jsonrpc":"2.0","id":4,"method":"readFrames","params":{"count":"1"}})", -32602, 4);
+  expect_rpc_error(serve, R"({"jsonrpc":"2.0","id":5,"method":"readFrames","params":{"delayMs":0.5}})", -32602, 5);
   expect_rpc_error(serve, R"({"jsonrpc":"2.0","id":6,"method":"releaseFrames","params":{"count":-2}})", -32602, 6);
   expect_rpc_error(serve, R"({"jsonrpc":"2.0","id":7,"method":"connectWriter","params":{"name":"x","timeoutMs":null}})",
                    -32602, 7);
