@@ -68,6 +68,22 @@ TEST_F(HarnessCatchesBugs, CloseThatLeaksIsCaughtByTheLeakCheck) {
   EXPECT_NE(r.failed_step.find("check noLeaks"), std::string::npos) << r.failed_step;
 }
 
+TEST_F(HarnessCatchesBugs, ObjectsLeftAfterACleanExitFailTheCell) {
+  // The serve exits 0 and nothing was killed: a leftover semaphore is the port's fault.
+  auto r = run_with_buggy_reader("basic.single-frame", "leak-semaphore");
+  EXPECT_EQ(r.outcome, Outcome::failed) << describe(r);
+  EXPECT_NE(r.message.find("leftovers after every role exited 0 with nothing killed or fabricated: /dev/shm/sem.sem-w-"),
+            std::string::npos)
+      << describe(r);
+  EXPECT_EQ(r.failed_step, "teardown");
+}
+
+TEST_F(HarnessCatchesBugs, ALockFileInTheDefaultLockDirectoryIsALeftover) {
+  auto r = run_with_buggy_reader("basic.single-frame", "default-lock-dir");
+  EXPECT_EQ(r.outcome, Outcome::failed) << describe(r);
+  EXPECT_NE(r.message.find("/tmp/zerobuffer/"), std::string::npos) << describe(r);
+}
+
 TEST_F(HarnessCatchesBugs, MissingCapabilityIsASkipNeverAPass) {
   CellSpec cell{&test::scenario("basic.zero-copy-write"), test::buggy_port("no-capabilities"), test::cpp_port()};
   auto r = run_cell(cell, RunnerOptions{});
