@@ -76,19 +76,6 @@ struct ReadProgress {
   }
 };
 
-/// read_frame(timeout) in slices of at most 100 ms, so that a stop signal ends a long wait.
-zerobuffer::Frame next_frame(zerobuffer::Reader& reader, std::chrono::milliseconds timeout,
-                             const std::atomic<bool>& stop) {
-  constexpr std::chrono::milliseconds kSlice(100);
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    zerobuffer::Frame frame = reader.read_frame(std::clamp(left, std::chrono::milliseconds(0), kSlice));
-    if (frame || left <= kSlice) return frame;
-    if (stop.load()) throw kind_error(ErrorCode::Internal, "interrupted by a signal");
-  }
-}
-
 }  // namespace
 
 ReadRequest ReadRequest::from(const Params& params) {
@@ -111,7 +98,9 @@ Json ReaderRole::read_frames(const ReadRequest& request, const std::atomic<bool>
       if (stop.load()) throw kind_error(ErrorCode::Internal, "interrupted by a signal");
       zerobuffer::Frame frame;
       try {
-        frame = next_frame(reader_, timeout, stop);
+        // One library call with the full timeout (docs/serve-protocol.md, rule serve.full-timeout):
+        // how soon a dead writer is noticed is the library's behaviour, not the serve's.
+        frame = reader_.read_frame(timeout);
       } catch (const zerobuffer::WriterDeadException&) {
         if (!until_writer_gone) throw;
         writer_gone = true;
