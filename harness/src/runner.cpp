@@ -4,6 +4,7 @@
 #include "matcher.hpp"
 #include "process.hpp"
 #include "read_verdict.hpp"
+#include "reply_shape.hpp"
 #include "shm_inspector.hpp"
 
 #include <algorithm>
@@ -88,6 +89,7 @@ struct Answer {
   json result;       // when ok
   std::string kind;  // error kind otherwise: data.kind, or "rpc <code>"
   json error;        // the JSON-RPC error object
+  std::vector<std::string> shape_problems;  // where the reply breaks docs/schema (reply_shape.hpp)
   Clock::time_point received;
 
   std::string describe() const {
@@ -328,7 +330,7 @@ class CellRun {
     Answer answer = wait_answer(role, deadline, "hello");
     if (!answer.ok) throw StepFailure{role.label() + ": hello failed: " + answer.describe()};
     const json& r = answer.result;
-    std::vector<std::string> problems;
+    std::vector<std::string> problems = answer.shape_problems;
     if (r.value("serveProtocol", 0) != 1) problems.push_back("serveProtocol is not 1");
     if (r.value("wireVersion", std::string()) != "1.0.0") problems.push_back("wireVersion is not \"1.0.0\"");
     if (!r.contains("pid") || !r.at("pid").is_number_unsigned() || r.at("pid").get<std::uint64_t>() == 0) {
@@ -421,6 +423,7 @@ class CellRun {
     role.pending_id = 0;
     Answer answer;
     answer.received = line->received;
+    answer.shape_problems = reply_shape_problems(role.pending_method, message);
     if (message.contains("result") && message.at("result").is_object()) {
       answer.ok = true;
       answer.result = message.at("result");
@@ -565,7 +568,9 @@ class CellRun {
   void verify(const Step& step, Answer answer, double measured_ms, const std::string& method,
               const PatternCheck& check) {
     const Expectation& expect = step.expect;
-    std::vector<std::string> problems = judge(answer, method, check);
+    std::vector<std::string> problems = answer.shape_problems;
+    auto verdict = judge(answer, method, check);
+    problems.insert(problems.end(), verdict.begin(), verdict.end());
     if (expect.expects_error()) {
       if (answer.ok) {
         problems.push_back("expected error " + *expect.error_kind + ", got " + answer.describe());

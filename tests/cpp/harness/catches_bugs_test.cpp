@@ -68,6 +68,14 @@ TEST_F(HarnessCatchesBugs, CloseThatLeaksIsCaughtByTheLeakCheck) {
   EXPECT_NE(r.failed_step.find("check noLeaks"), std::string::npos) << r.failed_step;
 }
 
+TEST_F(HarnessCatchesBugs, AReplyThatBreaksTheSchemaFailsTheStep) {
+  auto r = run_with_buggy_reader("basic.single-frame", "old-read-result");
+  EXPECT_EQ(r.outcome, Outcome::failed);
+  EXPECT_NE(r.message.find("reply to readFrames breaks docs/schema: result has a key the schema does not allow: allValid"),
+            std::string::npos)
+      << describe(r);
+}
+
 TEST_F(HarnessCatchesBugs, ObjectsLeftAfterACleanExitFailTheCell) {
   // The serve exits 0 and nothing was killed: a leftover semaphore is the port's fault.
   auto r = run_with_buggy_reader("basic.single-frame", "leak-semaphore");
