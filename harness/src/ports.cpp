@@ -24,6 +24,11 @@ std::string substitute(std::string text, const std::string& key, const std::stri
   return text;
 }
 
+std::string port_name_problem(const std::string& name) {
+  return "port name '" + name + "' must be lower-case letters, digits and '_' ([a-z0-9_]+): cell names join " +
+         "writer and reader with '-', so 'upstream-py' would make 'upstream-py-cpp' ambiguous";
+}
+
 }  // namespace
 
 bool Port::available() const { return !command.empty() && is_executable(command.front()); }
@@ -112,11 +117,6 @@ std::vector<std::string> split_command_line(const std::string& text) {
 
 bool is_port_name(const std::string& name) {
   return !name.empty() && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
-}
-
-static std::string port_name_problem(const std::string& name) {
-  return "port name '" + name + "' must be lower-case letters, digits and '_' ([a-z0-9_]+): cell names join " +
-         "writer and reader with '-', so 'upstream-py' would make 'upstream-py-cpp' ambiguous";
 }
 
 Port parse_port_option(const std::string& text) {
