@@ -122,8 +122,8 @@ std::vector<std::string> judge_read(json& report, const PatternCheck& check) {
   for (std::size_t i = 0; i < frames.size(); ++i) {
     json& frame = frames.at(i);
     const std::string where = "frames[" + std::to_string(i) + "]";
-    if (!frame.is_object() || !frame.contains("sequence") || !frame.at("sequence").is_number_unsigned() ||
-        !frame.contains("size") || !frame.at("size").is_number_unsigned()) {
+    if (!frame.is_object() || !frame.contains("sequence") || !is_uint(frame.at("sequence")) ||
+        !frame.contains("size") || !is_uint(frame.at("size"))) {
       problems.push_back(where + " lacks an integer sequence or size: " + frame.dump());
       return problems;
     }
@@ -141,7 +141,7 @@ std::vector<std::string> judge_read(json& report, const PatternCheck& check) {
     all_intact = all_intact && intact;
   }
   const auto reported = [&](const char* key, std::uint64_t computed) {
-    if (!report.contains(key) || !report.at(key).is_number_unsigned()) {
+    if (!report.contains(key) || !is_uint(report.at(key))) {
       problems.push_back(std::string(key) + " is missing or not an integer");
     } else if (report.at(key).get<std::uint64_t>() != computed) {
       problems.push_back(std::string(key) + " is " + report.at(key).dump() + ", but the frames listed give " +
@@ -160,7 +160,7 @@ std::vector<std::string> judge_read(json& report, const PatternCheck& check) {
 std::vector<std::string> judge_metadata(json& result, const PatternCheck& check) {
   std::vector<std::string> problems;
   if (!check.judge || !result.is_object()) return problems;
-  if (!result.contains("size") || !result.at("size").is_number_unsigned() || !result.contains("checksum") ||
+  if (!result.contains("size") || !is_uint(result.at("size")) || !result.contains("checksum") ||
       !is_checksum(result.at("checksum"))) {
     problems.push_back("getMetadata must report an integer size and a checksum of 16 lowercase hex digits");
     return problems;

@@ -26,6 +26,11 @@ struct PatternCheck {
   std::optional<std::uint64_t> size;   // getMetadata "size": the expected metadata size
 };
 
+// A JSON integer >= 0 (parsed as unsigned or built as a signed value).
+inline bool is_uint(const json& value) {
+  return value.is_number_unsigned() || (value.is_number_integer() && value.get<std::int64_t>() >= 0);
+}
+
 // Removes the harness-only arguments of `method` from `args` and returns the check they ask for.
 PatternCheck take_pattern_args(const std::string& method, json& args);
 

@@ -1,5 +1,6 @@
 #include "reply_shape.hpp"
 
+#include "read_verdict.hpp"
 #include "scenario_model.hpp"
 
 #include <map>
@@ -49,7 +50,7 @@ const std::map<std::string, std::vector<Key>>& result_keys() {
 
 bool has_type(const json& value, Type type) {
   switch (type) {
-    case Type::uint: return value.is_number_unsigned();
+    case Type::uint: return is_uint(value);
     case Type::number: return value.is_number() && value.get<double>() >= 0;
     case Type::boolean: return value.is_boolean();
     case Type::string: return value.is_string();
@@ -118,7 +119,7 @@ std::vector<std::string> error_problems(const json& error) {
   }
   if (data.value("kind", json()) == "SequenceError") {
     for (const char* key : {"expected", "actual"}) {
-      if (!data.contains(key) || !data.at(key).is_number_unsigned()) {
+      if (!data.contains(key) || !is_uint(data.at(key))) {
         problems.push_back(std::string("SequenceError needs an integer error.data.") + key);
       }
     }

@@ -42,8 +42,15 @@ TEST_F(HarnessCatchesBugs, MisreportedSequenceFailsTheDataPathScenarios) {
 }
 
 TEST_F(HarnessCatchesBugs, WrongChecksumFailsTheReadEvenWithoutAnExpectationAboutIt) {
-  // basic.single-frame's expectation does not mention intactness: the harness demands it.
-  auto r = run_with_buggy_reader("basic.single-frame", "wrong-checksum");
+  // The expectation does not mention intactness: the harness demands it.
+  auto scenarios = load_scenarios_from_text(R"({"scenarios": [{"id": "test.read", "title": "read", "steps": [
+      {"role": "reader", "call": "createReader", "args": {"metadataSize": 0, "payloadSize": 4096}},
+      {"role": "writer", "call": "connectWriter"},
+      {"role": "writer", "call": "writeFrames", "args": {"size": 1024}},
+      {"role": "reader", "call": "readFrames", "args": {"timeoutMs": 2000}, "expect": {"read": 1}}]}]})",
+                                            "read.json");
+  CellSpec cell{&scenarios[0], test::cpp_port(), test::buggy_port("wrong-checksum")};
+  auto r = run_cell(cell, RunnerOptions{});
   EXPECT_EQ(r.outcome, Outcome::failed);
   EXPECT_NE(r.message.find("frame sequence 1 (size 1024): checksum"), std::string::npos) << describe(r);
   EXPECT_NE(r.message.find("the pattern (seed 0) gives"), std::string::npos) << describe(r);
