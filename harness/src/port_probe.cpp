@@ -2,6 +2,7 @@
 
 #include "process.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -80,13 +81,16 @@ std::vector<std::string> announced(const json& hello_result) {
 }
 
 std::vector<std::string> advice_for(const std::string& message) {
-  static const std::array<std::pair<const char*, const char*>, 9> kAdvice = {{
+  static const char* const kChecksum =
+      "checksum = the first 8 bytes of SHA-256 of the bytes the reader got, as 16 lowercase hex digits "
+      "(docs/serve-protocol.md#checksums); hash the frame as read, never the pattern";
+  static const std::array<std::pair<const char*, const char*>, 10> kAdvice = {{
       {"cannot execute", "the command must name an executable file (chmod +x, a #! line) or a program on PATH"},
       {"did not answer", "flush stdout after every response line (Python: print(..., flush=True); C: fflush), "
                          "and read requests line by line, not until end of input"},
       {"not JSON", "stdout carries JSON-RPC lines only: send logs, banners and warnings to stderr"},
-      {"checksum", "checksum = the first 8 bytes of SHA-256 of the bytes the reader got, as 16 lowercase hex "
-                   "digits (docs/serve-protocol.md#checksums); hash the frame as read, never the pattern"},
+      {"checksum", kChecksum},
+      {"intact: expected true, got false", kChecksum},
       {"did not report its frames", "readFrames lists every frame as {sequence, size, checksum} (docs/serve-protocol.md)"},
       {"leftovers", "close, shutdown and end of input must remove /dev/shm/NAME, both semaphores and "
                     "LOCKDIR/NAME.lock (the reader owns them)"},
@@ -97,7 +101,8 @@ std::vector<std::string> advice_for(const std::string& message) {
   }};
   std::vector<std::string> out;
   for (const auto& [needle, advice] : kAdvice) {
-    if (message.find(needle) != std::string::npos) out.emplace_back(advice);
+    const bool known = std::find(out.begin(), out.end(), advice) != out.end();
+    if (!known && message.find(needle) != std::string::npos) out.emplace_back(advice);
   }
   return out;
 }

@@ -137,7 +137,7 @@ std::string line_after(const std::string& output, const std::string& marker) {
 TEST_F(HarnessCli, ReproLineOfACertifyFailureWorksAsPrinted) {
   auto no = harness({"certify", "--port", port_option("bad", "wrong-checksum"), "--scenario", "basic.single-frame"});
   ASSERT_EQ(no.exit_code, 1) << no.output;
-  const std::string repro = line_after(no.output, "conformance.basic.single-frame.bad-bad [");
+  const std::string repro = line_after(no.output, "  basic.single-frame.bad-bad [");
   ASSERT_NE(repro.find(" run --scenario basic.single-frame --writer bad --reader bad"), std::string::npos) << no.output;
   ASSERT_NE(repro.find("--port"), std::string::npos) << repro;
   auto again = test::run_command({"/bin/sh", "-c", repro});
