@@ -1,11 +1,11 @@
 #include "leftovers.hpp"
 
-#include "shm_layout.hpp"
-
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
+
+#include "shm_layout.hpp"
 
 namespace zbh {
 namespace {
@@ -30,8 +30,8 @@ std::vector<std::string> find_leftovers(const std::set<std::string>& names, cons
     if (is_object(default_lock)) found.insert(default_lock);
   }
   const std::string lock_parent = fs::path(lock_dir).parent_path().string();
-  for (const std::string& dir : {std::string("/dev/shm"), std::string("/dev"), lock_dir, lock_parent,
-                                 std::string(kDefaultLockDir)}) {
+  for (const std::string& dir :
+       {std::string("/dev/shm"), std::string("/dev"), lock_dir, lock_parent, std::string(kDefaultLockDir)}) {
     std::error_code ec;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       const std::string path = it->path().string();

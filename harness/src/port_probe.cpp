@@ -1,10 +1,10 @@
 #include "port_probe.hpp"
 
-#include "process.hpp"
-
 #include <algorithm>
 #include <array>
 #include <utility>
+
+#include "process.hpp"
 
 namespace zbh {
 
@@ -54,7 +54,8 @@ HelloProbe probe_hello(const Port& port, std::chrono::milliseconds deadline) {
 
 std::vector<std::string> hello_problems(const json& r) {
   std::vector<std::string> problems;
-  if (!r.contains("implementation") || !r.at("implementation").is_string()) problems.push_back("implementation is not a string");
+  if (!r.contains("implementation") || !r.at("implementation").is_string())
+    problems.push_back("implementation is not a string");
   if (!r.contains("library") || !r.at("library").is_string()) problems.push_back("library is not a string");
   if (r.value("wireVersion", json()) != "1.0.0") problems.push_back("wireVersion is not \"1.0.0\"");
   if (r.value("serveProtocol", json()) != 1) problems.push_back("serveProtocol is not 1");
@@ -86,18 +87,22 @@ std::vector<std::string> advice_for(const std::string& message) {
       "(docs/serve-protocol.md#checksums); hash the frame as read, never the pattern";
   static const std::array<std::pair<const char*, const char*>, 10> kAdvice = {{
       {"cannot execute", "the command must name an executable file (chmod +x, a #! line) or a program on PATH"},
-      {"did not answer", "flush stdout after every response line (Python: print(..., flush=True); C: fflush), "
-                         "and read requests line by line, not until end of input"},
+      {"did not answer",
+       "flush stdout after every response line (Python: print(..., flush=True); C: fflush), "
+       "and read requests line by line, not until end of input"},
       {"not JSON", "stdout carries JSON-RPC lines only: send logs, banners and warnings to stderr"},
       {"checksum", kChecksum},
       {"intact: expected true, got false", kChecksum},
-      {"did not report its frames", "readFrames lists every frame as {sequence, size, checksum} (docs/serve-protocol.md)"},
-      {"leftovers", "close, shutdown and end of input must remove /dev/shm/NAME, both semaphores and "
-                    "LOCKDIR/NAME.lock (the reader owns them)"},
+      {"did not report its frames",
+       "readFrames lists every frame as {sequence, size, checksum} (docs/serve-protocol.md)"},
+      {"leftovers",
+       "close, shutdown and end of input must remove /dev/shm/NAME, both semaphores and "
+       "LOCKDIR/NAME.lock (the reader owns them)"},
       {"/tmp/zerobuffer/", "honour ZEROBUFFER_LOCK_DIR: the harness gives every cell its own lock directory"},
       {"after shutdown", "after shutdown or end of input the serve must exit with status 0 within 3 s"},
-      {"bad hello answer", "hello returns implementation, library, wireVersion \"1.0.0\", serveProtocol 1, pid and "
-                           "capabilities (docs/serve-protocol.md#hello)"},
+      {"bad hello answer",
+       "hello returns implementation, library, wireVersion \"1.0.0\", serveProtocol 1, pid and "
+       "capabilities (docs/serve-protocol.md#hello)"},
   }};
   std::vector<std::string> out;
   for (const auto& [needle, advice] : kAdvice) {

@@ -2,14 +2,13 @@
 // port authors usually make, keyed by what a failure message says.
 #pragma once
 
-#include "ports.hpp"
-
-#include <nlohmann/json.hpp>
-
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "ports.hpp"
 
 namespace zbh {
 

@@ -1,11 +1,11 @@
 #include "read_verdict.hpp"
 
-#include "checksum.h"
-
 #include <array>
 #include <map>
 #include <span>
 #include <utility>
+
+#include "checksum.h"
 
 namespace zbh {
 namespace {
@@ -14,7 +14,9 @@ constexpr std::uint64_t kModulus = 251;
 constexpr std::size_t kListedProblems = 5;
 
 // Pattern phase of byte 0 of a frame: (7 * sequence + seed) mod 251, seed already reduced.
-std::uint64_t phase(std::uint64_t seed, std::uint64_t sequence) { return (7 * (sequence % kModulus) + seed) % kModulus; }
+std::uint64_t phase(std::uint64_t seed, std::uint64_t sequence) {
+  return (7 * (sequence % kModulus) + seed) % kModulus;
+}
 
 // One period-aligned block of the pattern (a multiple of 251 bytes) plus 251 bytes of lead-in,
 // so any phase is a pointer into it.
@@ -189,13 +191,14 @@ std::vector<std::string> demand_intact(const std::string& method, const json& ex
   for (const auto& frame : judged.at("frames")) {
     if (frame.value("intact", true)) continue;
     if (++bad <= kListedProblems) {
-      problems.push_back(frame_label(frame) + ": checksum " + frame.at("checksum").get<std::string>() + ", " +
-                         pattern + " gives " +
+      problems.push_back(frame_label(frame) + ": checksum " + frame.at("checksum").get<std::string>() + ", " + pattern +
+                         " gives " +
                          pattern_checksum(check.seed, frame.at("sequence").get<std::uint64_t>(),
                                           frame.at("size").get<std::uint64_t>()));
     }
   }
-  if (bad > kListedProblems) problems.push_back("... " + std::to_string(bad - kListedProblems) + " more frames not intact");
+  if (bad > kListedProblems)
+    problems.push_back("... " + std::to_string(bad - kListedProblems) + " more frames not intact");
   return problems;
 }
 

@@ -7,9 +7,8 @@
 // It also checks that the summary a serve reports agrees with its own frame list.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,9 +20,9 @@ using json = nlohmann::json;
 // The pattern a reader call is judged against. It comes from harness-only arguments of the
 // step (docs/scenarios.md), which are taken off before the request is sent.
 struct PatternCheck {
-  bool judge = false;                  // readFrames: unless "verify": false; getMetadata: with seed or size
-  std::uint64_t seed = 0;              // "seed"
-  std::optional<std::uint64_t> size;   // getMetadata "size": the expected metadata size
+  bool judge = false;                 // readFrames: unless "verify": false; getMetadata: with seed or size
+  std::uint64_t seed = 0;             // "seed"
+  std::optional<std::uint64_t> size;  // getMetadata "size": the expected metadata size
 };
 
 // A JSON integer >= 0 (parsed as unsigned or built as a signed value).

@@ -1,10 +1,10 @@
 #include "reply_shape.hpp"
 
-#include "read_verdict.hpp"
-#include "scenario_model.hpp"
-
 #include <map>
 #include <utility>
+
+#include "read_verdict.hpp"
+#include "scenario_model.hpp"
 
 namespace zbh {
 namespace {
@@ -22,26 +22,44 @@ struct Key {
 const std::map<std::string, std::vector<Key>>& result_keys() {
   static const std::map<std::string, std::vector<Key>> keys = {
       {"hello",
-       {{"implementation", Type::string, true}, {"library", Type::string, true}, {"wireVersion", Type::string, true},
-        {"serveProtocol", Type::uint, true}, {"pid", Type::uint, true}, {"capabilities", Type::array, true}}},
+       {{"implementation", Type::string, true},
+        {"library", Type::string, true},
+        {"wireVersion", Type::string, true},
+        {"serveProtocol", Type::uint, true},
+        {"pid", Type::uint, true},
+        {"capabilities", Type::array, true}}},
       {"createReader",
-       {{"metadataSize", Type::uint, true}, {"payloadSize", Type::uint, true}, {"mode", Type::uint, true},
+       {{"metadataSize", Type::uint, true},
+        {"payloadSize", Type::uint, true},
+        {"mode", Type::uint, true},
         {"pid", Type::uint, true}}},
       {"connectWriter", {{"pid", Type::uint, true}}},
       {"setMetadata", {{"size", Type::uint, true}}},
       {"getMetadata", {{"size", Type::uint, true}, {"checksum", Type::string, true}, {"text", Type::string, false}}},
       {"writeFrames",
-       {{"written", Type::uint, true}, {"firstSequence", Type::uint, true}, {"lastSequence", Type::uint, true},
-        {"bytes", Type::uint, true}, {"elapsedMs", Type::number, true}}},
+       {{"written", Type::uint, true},
+        {"firstSequence", Type::uint, true},
+        {"lastSequence", Type::uint, true},
+        {"bytes", Type::uint, true},
+        {"elapsedMs", Type::number, true}}},
       {"readFrames",
-       {{"read", Type::uint, true}, {"bytes", Type::uint, true}, {"firstSequence", Type::uint, true},
-        {"lastSequence", Type::uint, true}, {"elapsedMs", Type::number, true}, {"writerGone", Type::boolean, false},
+       {{"read", Type::uint, true},
+        {"bytes", Type::uint, true},
+        {"firstSequence", Type::uint, true},
+        {"lastSequence", Type::uint, true},
+        {"elapsedMs", Type::number, true},
+        {"writerGone", Type::boolean, false},
         {"frames", Type::array, true}}},
       {"releaseFrames", {{"released", Type::uint, true}}},
       {"status",
-       {{"role", Type::string, true}, {"name", Type::string_or_null, true}, {"framesRead", Type::uint, false},
-        {"bytesRead", Type::uint, false}, {"framesWritten", Type::uint, false}, {"bytesWritten", Type::uint, false},
-        {"peerConnected", Type::boolean, true}, {"held", Type::uint, true}}},
+       {{"role", Type::string, true},
+        {"name", Type::string_or_null, true},
+        {"framesRead", Type::uint, false},
+        {"bytesRead", Type::uint, false},
+        {"framesWritten", Type::uint, false},
+        {"bytesWritten", Type::uint, false},
+        {"peerConnected", Type::boolean, true},
+        {"held", Type::uint, true}}},
       {"close", {}},
       {"shutdown", {}},
   };
@@ -99,7 +117,8 @@ std::vector<std::string> error_problems(const json& error) {
   if (code != -32700 && code != -32600 && code != -32601 && code != -32602 && code != -32000) {
     problems.push_back("error.code " + std::to_string(code) + " is not one of the serve protocol's codes");
   }
-  if (!error.contains("message") || !error.at("message").is_string() || error.at("message").get<std::string>().empty()) {
+  if (!error.contains("message") || !error.at("message").is_string() ||
+      error.at("message").get<std::string>().empty()) {
     problems.push_back("error.message is not a non-empty string");
   }
   for (const auto& [name, value] : error.items()) {
@@ -111,8 +130,10 @@ std::vector<std::string> error_problems(const json& error) {
     return problems;
   }
   const json& data = error.at("data");
-  if (!data.contains("kind") || !data.at("kind").is_string() || !vocab::is_error_kind(data.at("kind").get<std::string>())) {
-    problems.push_back("error.data.kind is not one of the serve protocol's kinds: " + data.value("kind", json()).dump());
+  if (!data.contains("kind") || !data.at("kind").is_string() ||
+      !vocab::is_error_kind(data.at("kind").get<std::string>())) {
+    problems.push_back("error.data.kind is not one of the serve protocol's kinds: " +
+                       data.value("kind", json()).dump());
   }
   if (data.value("message", json()) != error.value("message", json())) {
     problems.push_back("error.data.message is not the same text as error.message");

@@ -51,7 +51,8 @@ TEST(JudgeRead, MarksEachFrameIntactOrNot) {
 }
 
 TEST(JudgeRead, ASummaryThatDisagreesWithTheFrameListIsAProblem) {
-  json report = report_of(json::array({frame(1, 10, pattern_checksum(0, 1, 10)), frame(3, 10, pattern_checksum(0, 3, 10))}));
+  json report =
+      report_of(json::array({frame(1, 10, pattern_checksum(0, 1, 10)), frame(3, 10, pattern_checksum(0, 3, 10))}));
   report["bytes"] = 30;
   report["read"] = 3;
   const auto problems = judge_read(report, PatternCheck{true, 0, std::nullopt});
