@@ -405,11 +405,10 @@ class ScenarioParser {
       if (step.contains("scope") && step.at("scope") != "name" && step.at("scope") != "test") {
         fail(where, "'scope' is 'name' (default) or 'test'");
       }
-    } else if (verb == "present") {
-      only_fields(step, where, {"check", "name"});
-    } else if (verb == "mode") {
-      only_fields(step, where, {"check", "name", "expect", "objects"});
-      if (require(step, where, "expect", json::value_t::string)) {
+    } else if (verb == "present" || verb == "mode") {
+      if (verb == "present") only_fields(step, where, {"check", "name", "objects"});
+      if (verb == "mode") only_fields(step, where, {"check", "name", "expect", "objects"});
+      if (verb == "mode" && require(step, where, "expect", json::value_t::string)) {
         static const std::regex octal("0[0-7]{3,4}");
         if (!std::regex_match(step.at("expect").get<std::string>(), octal)) {
           fail(where, "'expect' is an octal mode string such as \"0600\"");

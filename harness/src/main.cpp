@@ -1,6 +1,7 @@
 // zerobuffer-harness: list scenarios, run the conformance matrix, certify a new port.
 #include "build_config.hpp"
 #include "loader.hpp"
+#include "port_probe.hpp"
 #include "ports.hpp"
 #include "reports.hpp"
 #include "rules.hpp"
@@ -40,7 +41,7 @@ struct Settings {
   int jobs = 1;
   bool strict = false;
   bool verbose = false;
-  std::string port_option;
+  std::vector<std::string> port_options;  // every --port NAME=COMMAND
   std::string check_docs;   // rules --check-docs DIR
   std::string update_docs;  // rules --update-docs DIR
   bool markdown = false;    // rules --markdown
@@ -134,6 +135,7 @@ class Harness {
   }
 
   int run() {
+    for (const auto& option : s_.port_options) ports_.add_or_replace(parse_port_option(option));
     std::vector<std::string> writers = choose_ports(s_.writers, "--writer");
     std::vector<std::string> readers = choose_ports(s_.readers, "--reader");
     ExpectedFailures expected;
@@ -150,7 +152,7 @@ class Harness {
   }
 
   int certify() {
-    Port candidate = parse_port_option(s_.port_option);
+    Port candidate = parse_port_option(s_.port_options.front());
     ports_.add_or_replace(candidate);
     const Port* reference = ports_.find("cpp");
     if (!reference || !reference->available()) {
@@ -180,20 +182,86 @@ class Harness {
     for (const auto& r : results) {
       if (r.outcome == Outcome::skipped) missing.insert(r.message);
     }
-    std::printf("\n");
-    if (code == kExitFailures || t.passed == 0) {
-      std::printf("VERDICT: port '%s' is NOT CERTIFIED: %d of %d required cells failed.\n", candidate.name.c_str(),
+    // A skip is fair only for a capability the port does not announce.
+    std::vector<std::string> announced_but_skipped;
+    for (const auto& capability : announced_capabilities(candidate)) {
+      for (const auto& m : missing) {
+        if (m.find("'" + capability + "'") != std::string::npos) announced_but_skipped.push_back(m);
+      }
+    }
+    std::printf("\nnot covered (optional capability):%s\n", missing.empty() ? " none" : "");
+    for (const auto& m : missing) std::printf("  %s\n", m.c_str());
+    if (code == kExitFailures || t.passed == 0 || !announced_but_skipped.empty()) {
+      std::printf("VERDICT: port '%s' is NOT CERTIFIED: %d of %d required cells failed", candidate.name.c_str(),
                   t.failed, t.total());
+      if (!announced_but_skipped.empty()) {
+        std::printf(", %zu skip(s) of capabilities the port announces in hello", announced_but_skipped.size());
+      }
+      std::printf(".\n");
       return kExitFailures;
     }
     std::printf("VERDICT: port '%s' is CERTIFIED for ZeroBuffer protocol 1.0: %d required cells passed "
                 "(itself, writer to cpp, cpp to reader).\n",
                 candidate.name.c_str(), t.passed);
-    for (const auto& m : missing) std::printf("  not covered (optional capability): %s\n", m.c_str());
     return kExitPass;
   }
 
+  // Seconds, not minutes: hello and its shape, then one frame each way against the C++ serve.
+  int smoke() {
+    Port candidate = parse_port_option(s_.port_options.front());
+    ports_.add_or_replace(candidate);
+    const Port* reference = ports_.find("cpp");
+    if (!reference || !reference->available()) {
+      throw LoadError("smoke needs the C++ reference serve (port 'cpp' in " + s_.ports_file + "); build it first");
+    }
+    std::printf("smoke test of port '%s'\n", candidate.name.c_str());
+    auto fail = [&](const std::string& what, const std::string& problem) {
+      std::printf("FAIL  %s: %s\n", what.c_str(), problem.c_str());
+      for (const auto& advice : advice_for(problem)) std::printf("      advice: %s\n", advice.c_str());
+    };
+    const HelloProbe probe = probe_hello(candidate, std::chrono::seconds(5));
+    if (!probe.result) {
+      fail("hello", probe.problem);
+      return kExitFailures;
+    }
+    const auto problems = hello_problems(*probe.result);
+    if (!problems.empty()) {
+      std::string text;
+      for (const auto& p : problems) text += (text.empty() ? "" : "; ") + p;
+      fail("hello", "bad hello answer (" + text + "): " + probe.result->dump());
+      return kExitFailures;
+    }
+    std::printf("ok    hello: %s\n", probe.result->dump().c_str());
+    const Scenario* scenario = nullptr;
+    for (const auto& s : catalog_) {
+      if (s.id == "basic.single-frame") scenario = &s;
+    }
+    if (!scenario) throw LoadError("smoke needs the scenario basic.single-frame");
+    const std::vector<CellSpec> cells = {{scenario, candidate, *reference}, {scenario, *reference, candidate}};
+    MatrixOptions matrix;
+    matrix.finish = [&](CellResult& r) { r.repro = repro(r); };
+    int failed = 0;
+    for (const auto& r : run_matrix(cells, RunnerOptions{}, matrix)) {
+      const std::string what = "one frame, writer " + r.writer + " -> reader " + r.reader;
+      if (r.outcome == Outcome::passed) {
+        std::printf("ok    %s (%.0f ms)\n", what.c_str(), r.duration_ms);
+        continue;
+      }
+      ++failed;
+      fail(what + " [" + r.failed_step + "]", r.message.substr(0, 1500));
+      std::printf("      repro: %s\n", r.repro.c_str());
+    }
+    std::printf("%s; `certify --port %s` gives the full verdict.\n",
+                failed ? "smoke test FAILED" : "smoke test passed", shell_quote(s_.port_options.front()).c_str());
+    return failed ? kExitFailures : kExitPass;
+  }
+
  private:
+  std::vector<std::string> announced_capabilities(const Port& port) const {
+    const HelloProbe probe = probe_hello(port, std::chrono::seconds(5));
+    return probe.result ? announced(*probe.result) : std::vector<std::string>{};
+  }
+
   std::vector<const Scenario*> selected_scenarios() const {
     std::vector<const Scenario*> out;
     for (const auto& scenario : catalog_) {
@@ -326,13 +394,15 @@ int main(int argc, char** argv) {
                            "  zerobuffer-harness list     [--scenario GLOB] [--tier T]\n"
                            "  zerobuffer-harness run      [--scenario GLOB] [--writer LANG] [--reader LANG] [--tier T]\n"
                            "                              [--report DIR] [-j N] [--ports FILE] [--strict]\n"
+                           "                              [--port NAME=COMMAND ...]\n"
                            "  zerobuffer-harness certify  --port NAME=COMMAND [--report DIR] [-j N]\n"
+                           "  zerobuffer-harness smoke    --port NAME=COMMAND\n"
                            "  zerobuffer-harness rules    [--markdown] [--check-docs DIR | --update-docs DIR]\n\n"
                            "Exit codes: 0 all passed, 1 failures, 2 usage or load error, 77 the one cell run was "
                            "skipped.");
   // clang-format off
   options.add_options()
-      ("command", "list, run, certify or rules", cxxopts::value<std::string>())
+      ("command", "list, run, certify, smoke or rules", cxxopts::value<std::string>())
       ("scenario", "scenario id or glob (comma-separated list)", cxxopts::value<std::string>())
       ("writer", "writer port(s), comma-separated (default: every available port)", cxxopts::value<std::string>())
       ("reader", "reader port(s), comma-separated (default: every available port)", cxxopts::value<std::string>())
@@ -340,7 +410,8 @@ int main(int argc, char** argv) {
       ("report", "write junit.xml, results.json, matrix.md, index.html and logs/ here", cxxopts::value<std::string>())
       ("j,jobs", "cells run in parallel", cxxopts::value<int>()->default_value("1"))
       ("strict", "ignore the expected-failure lists")
-      ("port", "certify: the port under test, NAME=COMMAND", cxxopts::value<std::string>())
+      ("port", "a port NAME=COMMAND ([a-z0-9_]+ names); certify: the port under test (once); run: added to the "
+               "registry (repeatable)", cxxopts::value<std::string>())
       ("markdown", "rules: print the coverage as the Markdown table of docs/scenarios.md")
       ("check-docs", "rules: check rules.json and the table of DIR/scenarios.md against the docs in DIR",
        cxxopts::value<std::string>())
@@ -355,7 +426,7 @@ int main(int argc, char** argv) {
       ("h,help", "show this help");
   // clang-format on
   options.parse_positional({"command"});
-  options.positional_help("list|run|certify|rules");
+  options.positional_help("list|run|certify|smoke|rules");
 
   Settings settings;
   std::string command;
@@ -382,7 +453,12 @@ int main(int argc, char** argv) {
     take("ports", settings.ports_file, true);
     take("expected", settings.expected_dir, true);
     take("report", settings.report_dir, false);
-    take("port", settings.port_option, false);
+    for (const auto& kv : args.arguments()) {
+      if (kv.key() != "port") continue;
+      settings.port_options.push_back(kv.value());
+      settings.explicit_args.push_back("--port");
+      settings.explicit_args.push_back(kv.value());
+    }
     take("check-docs", settings.check_docs, false);
     take("update-docs", settings.update_docs, false);
     settings.markdown = args.count("markdown") > 0;
@@ -398,8 +474,8 @@ int main(int argc, char** argv) {
       throw cxxopts::exceptions::exception("--tier is required, extended or all");
     }
     if (settings.jobs < 1 || settings.jobs > 64) throw cxxopts::exceptions::exception("-j is 1..64");
-    if (command == "certify" && settings.port_option.empty()) {
-      throw cxxopts::exceptions::exception("certify needs --port NAME=COMMAND");
+    if ((command == "certify" || command == "smoke") && settings.port_options.size() != 1) {
+      throw cxxopts::exceptions::exception(command + " needs exactly one --port NAME=COMMAND");
     }
   } catch (const cxxopts::exceptions::exception& e) {
     std::cerr << "zerobuffer-harness: " << e.what() << "\n(see zerobuffer-harness --help)\n";
@@ -407,14 +483,14 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (settings.port_option.empty() && command == "certify") return kExitUsage;
     Harness harness(settings, self_path(argv[0]));
     harness.command_line_ = command_line;
     if (command == "list") return harness.list();
     if (command == "run") return harness.run();
     if (command == "certify") return harness.certify();
+    if (command == "smoke") return harness.smoke();
     if (command == "rules") return harness.rules();
-    std::cerr << "zerobuffer-harness: unknown command '" << command << "' (list, run, certify, rules)\n";
+    std::cerr << "zerobuffer-harness: unknown command '" << command << "' (list, run, certify, smoke, rules)\n";
     return kExitUsage;
   } catch (const LoadError& e) {
     std::cerr << "zerobuffer-harness: " << e.what() << "\n";

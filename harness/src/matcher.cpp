@@ -92,17 +92,17 @@ json resolve_string(const std::string& text, const Bindings& bindings) {
   return out + text.substr(pos);
 }
 
-json expand_random_sizes(const json& spec) {
+json expand_random_sizes(const json& spec, const char* form = "$randomSizes") {
   for (const char* key : {"seed", "count", "min", "max"}) {
     if (!spec.contains(key) || !spec.at(key).is_number_unsigned()) {
-      throw ResolveError(std::string("$randomSizes needs a non-negative integer '") + key + "'");
+      throw ResolveError(std::string(form) + " needs a non-negative integer '" + key + "'");
     }
   }
   auto min = spec.at("min").get<std::uint64_t>();
   auto max = spec.at("max").get<std::uint64_t>();
   auto count = spec.at("count").get<std::size_t>();
   if (min < 1 || min > max || count < 1 || count > 1000000) {
-    throw ResolveError("$randomSizes needs 1 <= min <= max and 1 <= count <= 1000000");
+    throw ResolveError(std::string(form) + " needs 1 <= min <= max and 1 <= count <= 1000000");
   }
   return random_sizes(spec.at("seed").get<std::uint64_t>(), count, min, max);
 }
@@ -118,6 +118,13 @@ json resolve(const json& value, const Bindings& bindings) {
   }
   if (value.is_object()) {
     if (value.size() == 1 && value.contains("$randomSizes")) return expand_random_sizes(value.at("$randomSizes"));
+    if (value.size() == 1 && value.contains("$randomSizesTotal")) {
+      std::uint64_t total = 0;
+      for (const auto& size : expand_random_sizes(value.at("$randomSizesTotal"), "$randomSizesTotal")) {
+        total += size.get<std::uint64_t>();
+      }
+      return total;
+    }
     json out = json::object();
     for (const auto& [key, item] : value.items()) out[key] = resolve(item, bindings);
     return out;

@@ -8,7 +8,8 @@
 // is compared: ${name}, ${name:N} (the test's buffer name padded to exactly N characters),
 // ${uuid}, ${pid.ROLE}, ${HANDLE.key.key} (a saved result). A string that is exactly one
 // placeholder takes the placeholder's JSON type; inside a longer string it is spliced as text.
-// {"$randomSizes": {"seed", "count", "min", "max"}} in arguments becomes an array of sizes.
+// {"$randomSizes": {"seed", "count", "min", "max"}} in arguments becomes an array of sizes, and
+// {"$randomSizesTotal": {...the same...}} their sum (for byte totals in expectations).
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -24,6 +24,11 @@ std::string substitute(std::string text, const std::string& key, const std::stri
   return text;
 }
 
+std::string port_name_problem(const std::string& name) {
+  return "port name '" + name + "' must be lower-case letters, digits and '_' ([a-z0-9_]+): cell names join " +
+         "writer and reader with '-', so 'upstream-py' would make 'upstream-py-cpp' ambiguous";
+}
+
 }  // namespace
 
 bool Port::available() const { return !command.empty() && is_executable(command.front()); }
@@ -42,6 +47,7 @@ PortRegistry PortRegistry::parse(const std::string& text, const std::string& fil
   PortRegistry registry;
   for (const auto& [name, entry] : document.at("ports").items()) {
     const std::string where = file + ": port '" + name + "': ";
+    if (!is_port_name(name)) throw LoadError(file + ": " + port_name_problem(name));
     if (!entry.is_object() || !entry.contains("command") || !entry.at("command").is_array() ||
         entry.at("command").empty()) {
       throw LoadError(where + "needs a non-empty 'command' array (argv)");
@@ -109,11 +115,16 @@ std::vector<std::string> split_command_line(const std::string& text) {
   return out;
 }
 
+bool is_port_name(const std::string& name) {
+  return !name.empty() && name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+}
+
 Port parse_port_option(const std::string& text) {
   auto eq = text.find('=');
   if (eq == std::string::npos || eq == 0) throw LoadError("--port expects NAME=COMMAND, got '" + text + "'");
   Port port;
   port.name = text.substr(0, eq);
+  if (!is_port_name(port.name)) throw LoadError("--port: " + port_name_problem(port.name));
   port.command = split_command_line(text.substr(eq + 1));
   if (port.command.empty()) throw LoadError("--port " + port.name + ": empty command");
   port.description = "given on the command line";

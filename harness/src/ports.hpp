@@ -19,6 +19,9 @@ struct Port {
   bool available() const;  // the program exists and is executable
 };
 
+// Port names are [a-z0-9_]+ (a '-' would make the cell name writer-reader ambiguous).
+bool is_port_name(const std::string& name);
+
 struct PortRegistry {
   std::vector<Port> ports;  // in file order
 

@@ -1,11 +1,16 @@
 #include "runner.hpp"
 
+#include "leftovers.hpp"
 #include "matcher.hpp"
 #include "process.hpp"
+#include "read_verdict.hpp"
+#include "reply_shape.hpp"
 #include "shm_inspector.hpp"
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <fcntl.h>
 #include <filesystem>
@@ -101,6 +106,7 @@ struct Answer {
   json result;       // when ok
   std::string kind;  // error kind otherwise: data.kind, or "rpc <code>"
   json error;        // the JSON-RPC error object
+  std::vector<std::string> shape_problems;  // where the reply breaks docs/schema (reply_shape.hpp)
   Clock::time_point received;
 
   std::string describe() const {
@@ -122,6 +128,7 @@ struct Role {
 
   int pending_id = 0;  // request in flight, 0 = none
   std::string pending_method;
+  PatternCheck pending_check;  // how the harness judges the answer of a reader call
   Clock::time_point pending_sent;
 
   std::string label() const { return name + " (" + port->name + ")"; }
@@ -171,7 +178,17 @@ class CellRun {
       result.message = "teardown: " + teardown_problem;
       result.failed_step = "teardown";
     }
-    cleanup();
+    const bool clean_exit = teardown_problem.empty() && !fabricated_ &&
+                            std::none_of(roles_.begin(), roles_.end(), [](const auto& r) { return r.second.killed; });
+    const std::vector<std::string> left = cleanup();
+    if (!left.empty() && clean_exit && result.outcome == Outcome::passed) {
+      std::string list;
+      for (const auto& path : left) list += " " + path;
+      result.outcome = Outcome::failed;
+      result.message = "leftovers after every role exited 0 with nothing killed or fabricated:" + list;
+      result.failed_step = "teardown";
+      note("FAILED at teardown: " + result.message);
+    }
     if (exclusive_fd >= 0) ::close(exclusive_fd);
 
     result.duration_ms = Ms(Clock::now() - start_).count();
@@ -189,6 +206,10 @@ class CellRun {
     if (fd < 0) throw StepFailure{"cannot open " + options_.exclusive_lock};
     note("waiting for the exclusive lock (scenario uses literal buffer names)");
     while (::flock(fd, LOCK_EX) != 0) {
+      if (errno == EINTR) continue;
+      const int error = errno;
+      ::close(fd);
+      throw StepFailure{"cannot lock " + options_.exclusive_lock + ": " + std::strerror(error)};
     }
     return fd;
   }
@@ -247,23 +268,21 @@ class CellRun {
     return problem;
   }
 
-  void cleanup() {
+  // Removes what the cell left behind (leftovers.hpp) and returns what was found.
+  std::vector<std::string> cleanup() {
     std::set<std::string> names = names_used_;
     names.insert(bindings_.name);
-    std::vector<std::string> removed;
-    for (const auto& name : names) {
-      for (const auto& path : remove_objects(name, lock_dir_)) removed.push_back(path);
-    }
-    for (const auto& path : objects_containing(bindings_.name, lock_dir_)) {
-      if (::unlink(path.c_str()) == 0) removed.push_back(path);
-    }
+    const std::vector<std::string> found = find_leftovers(names, bindings_.name, lock_dir_);
+    const std::vector<std::string> removed = remove_paths(found);
     if (!removed.empty()) {
       std::string list;
       for (const auto& path : removed) list += " " + path;
       note("cleanup: the harness removed leftovers:" + list);
     }
+    if (removed.size() != found.size()) note("cleanup: some leftovers could not be removed");
     std::error_code ec;
     if (!work_dir_.empty()) fs::remove_all(work_dir_, ec);
+    return found;
   }
 
   // ---- logging ------------------------------------------------------------------------
@@ -328,7 +347,7 @@ class CellRun {
     Answer answer = wait_answer(role, deadline, "hello");
     if (!answer.ok) throw StepFailure{role.label() + ": hello failed: " + answer.describe()};
     const json& r = answer.result;
-    std::vector<std::string> problems;
+    std::vector<std::string> problems = answer.shape_problems;
     if (r.value("serveProtocol", 0) != 1) problems.push_back("serveProtocol is not 1");
     if (r.value("wireVersion", std::string()) != "1.0.0") problems.push_back("wireVersion is not \"1.0.0\"");
     if (!r.contains("pid") || !r.at("pid").is_number_unsigned() || r.at("pid").get<std::uint64_t>() == 0) {
@@ -421,6 +440,7 @@ class CellRun {
     role.pending_id = 0;
     Answer answer;
     answer.received = line->received;
+    answer.shape_problems = reply_shape_problems(role.pending_method, message);
     if (message.contains("result") && message.at("result").is_object()) {
       answer.ok = true;
       answer.result = message.at("result");
@@ -513,13 +533,15 @@ class CellRun {
       args["name"] = bindings_.name;
     }
     if (args.contains("name") && args.at("name").is_string()) names_used_.insert(args.at("name").get<std::string>());
+    const PatternCheck check = take_pattern_args(step.method, args);
     send(role, step.method, args);
+    role.pending_check = check;
     if (!step.async_handle.empty()) {
       handles_[step.async_handle] = role.name;
       return;
     }
     Answer answer = wait_answer(role, deadline_for(step), step.method);
-    verify(step, answer, Ms(answer.received - role.pending_sent).count());
+    verify(step, answer, Ms(answer.received - role.pending_sent).count(), step.method, check);
   }
 
   // Sends the step's line as it is and matches the whole response line (the serve protocol's
@@ -566,9 +588,11 @@ class CellRun {
   void run_await(const Step& step) {
     Role& role = awaited_role(step.handle);
     const auto began = Clock::now();
-    Answer answer = wait_answer(role, deadline_for(step), role.pending_method + " (async '" + step.handle + "')");
+    const std::string method = role.pending_method;
+    const PatternCheck check = role.pending_check;
+    Answer answer = wait_answer(role, deadline_for(step), method + " (async '" + step.handle + "')");
     handles_.erase(step.handle);
-    verify(step, answer, std::max(0.0, Ms(answer.received - began).count()));
+    verify(step, answer, std::max(0.0, Ms(answer.received - began).count()), method, check);
   }
 
   Role& awaited_role(const std::string& handle) {
@@ -592,31 +616,52 @@ class CellRun {
     note("pending: '" + step.handle + "' still blocked after " + std::to_string(step.for_ms) + " ms");
   }
 
-  void verify(const Step& step, const Answer& answer, double measured_ms) {
+  // The harness's own verdict on a reader's report (read_verdict.hpp), added to the answer.
+  std::vector<std::string> judge(Answer& answer, const std::string& method, const PatternCheck& check) {
+    if (method == "getMetadata" && answer.ok) return judge_metadata(answer.result, check);
+    if (method != "readFrames") return {};
+    if (answer.ok) return judge_read(answer.result, check);
+    if (answer.error.contains("data") && answer.error.at("data").contains("frames")) {
+      return judge_read(answer.error.at("data"), check);
+    }
+    return {};
+  }
+
+  void verify(const Step& step, Answer answer, double measured_ms, const std::string& method,
+              const PatternCheck& check) {
     const Expectation& expect = step.expect;
-    std::vector<std::string> problems;
+    std::vector<std::string> problems = answer.shape_problems;
+    auto verdict = judge(answer, method, check);
+    problems.insert(problems.end(), verdict.begin(), verdict.end());
     if (expect.expects_error()) {
       if (answer.ok) {
         problems.push_back("expected error " + *expect.error_kind + ", got " + answer.describe());
       } else if (answer.kind != *expect.error_kind) {
         problems.push_back("expected error " + *expect.error_kind + ", got " + answer.describe());
-      } else if (expect.error_data) {
+      } else {
         const json data = answer.error.contains("data") ? answer.error.at("data") : json::object();
-        auto mismatches = match(resolved(*expect.error_data), data, "error.data");
+        const json expected = expect.error_data ? resolved(*expect.error_data) : json::object();
+        auto mismatches = match(expected, data, "error.data");
         problems.insert(problems.end(), mismatches.begin(), mismatches.end());
+        auto damaged = demand_intact(method, expected, data, check);
+        problems.insert(problems.end(), damaged.begin(), damaged.end());
       }
     } else if (!answer.ok) {
       problems.push_back("unexpected error " + answer.describe());
-    } else if (expect.result) {
-      auto mismatches = match(resolved(*expect.result), answer.result);
+    } else {
+      const json expected = expect.result ? resolved(*expect.result) : json::object();
+      auto mismatches = match(expected, answer.result);
       problems.insert(problems.end(), mismatches.begin(), mismatches.end());
+      auto damaged = demand_intact(method, expected, answer.result, check);
+      problems.insert(problems.end(), damaged.begin(), damaged.end());
     }
+    const std::string came_back = answer.ok ? "the result" : answer.kind;
     if (expect.within_ms && measured_ms > *expect.within_ms) {
-      problems.push_back("took " + format_ms(measured_ms) + " ms, expected within " + format_ms(*expect.within_ms) +
-                         " ms");
+      problems.push_back(came_back + " after " + format_ms(measured_ms) + " ms, expected within " +
+                         format_ms(*expect.within_ms) + " ms");
     }
     if (expect.at_least_ms && measured_ms < *expect.at_least_ms) {
-      problems.push_back("took " + format_ms(measured_ms) + " ms, expected at least " +
+      problems.push_back(came_back + " after " + format_ms(measured_ms) + " ms, expected at least " +
                          format_ms(*expect.at_least_ms) + " ms");
     }
     if (!quiet_ && (expect.within_ms || expect.at_least_ms)) note("timing: " + format_ms(measured_ms) + " ms");
@@ -662,6 +707,7 @@ class CellRun {
       } catch (const ShmError& e) {
         throw StepFailure{e.what()};
       }
+      fabricated_ = true;
       note("fabricated stale resources for " + name);
     } else if (step.verb == "unlink") {
       const std::string name = name_param(step);
@@ -761,9 +807,12 @@ class CellRun {
           throw StepFailure{"leaked objects:" + list};
         }
       } else if (verb == "present") {
+        // The lock file's place is the lock-directory rule's subject: checked only when asked for.
+        std::set<std::string> wanted = {"shm", "semW", "semR"};
+        if (p.contains("objects")) wanted = p.at("objects").get<std::set<std::string>>();
         std::string missing;
         for (const auto& [label, path] : paths.labelled()) {
-          if (::access(path.c_str(), F_OK) != 0) missing += " " + path;
+          if (wanted.count(label) && ::access(path.c_str(), F_OK) != 0) missing += " " + path;
         }
         if (!missing.empty()) throw StepFailure{"missing objects:" + missing};
       } else if (verb == "mode") {
@@ -840,6 +889,7 @@ class CellRun {
   Clock::time_point test_deadline_;
   std::ostringstream log_;
   bool quiet_ = false;
+  bool fabricated_ = false;  // the harness made objects itself: leftovers are not the port's fault
   std::string current_step_ = "start-up";
 
   Bindings bindings_;

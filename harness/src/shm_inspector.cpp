@@ -166,8 +166,10 @@ std::vector<std::string> objects_containing(const std::string& token, const std:
 }
 
 std::vector<std::string> remove_objects(const std::string& name, const std::string& lock_dir) {
-  std::vector<std::string> removed = existing_objects(name, lock_dir);
-  for (const auto& path : removed) ::unlink(path.c_str());
+  std::vector<std::string> removed;
+  for (const auto& path : existing_objects(name, lock_dir)) {
+    if (::unlink(path.c_str()) == 0) removed.push_back(path);
+  }
   return removed;
 }
 

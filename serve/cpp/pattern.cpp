@@ -8,7 +8,7 @@ namespace zbserve::pattern {
 namespace {
 
 // The pattern has period 251, so a table of (i mod 251) holding one block (a multiple of 251
-// bytes) plus 251 bytes of lead-in serves every phase: block copies and compares, no per-byte math.
+// bytes) plus 251 bytes of lead-in serves every phase: block copies, no per-byte math.
 constexpr std::size_t kBlock = kModulus * 64;  // 16064 bytes
 
 constexpr std::array<std::byte, kModulus + kBlock> make_table() {
@@ -26,19 +26,6 @@ void fill(std::span<std::byte> out, std::uint64_t sequence, std::uint8_t seed) n
   for (std::size_t at = 0; at < out.size(); at += kBlock) {
     std::memcpy(out.data() + at, source, std::min(kBlock, out.size() - at));
   }
-}
-
-std::optional<std::size_t> first_mismatch(std::span<const std::byte> data, std::uint64_t sequence,
-                                          std::uint8_t seed) noexcept {
-  const std::byte* expected = kTable.data() + phase(sequence, seed);
-  for (std::size_t at = 0; at < data.size(); at += kBlock) {
-    const std::size_t n = std::min(kBlock, data.size() - at);
-    if (std::memcmp(data.data() + at, expected, n) == 0) continue;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (data[at + i] != expected[i]) return at + i;
-    }
-  }
-  return std::nullopt;
 }
 
 }  // namespace zbserve::pattern

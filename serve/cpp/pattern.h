@@ -1,10 +1,10 @@
 // The payload pattern: byte[i] = (i + 7 * sequence + seed) mod 251. Frames never travel
-// through JSON; writers generate them from (seed, sequence, size) and readers check them.
+// through JSON; writers generate them from (seed, sequence, size); the harness checks what
+// readers report against it.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <span>
 
 namespace zbserve::pattern {
@@ -18,9 +18,5 @@ constexpr std::uint8_t phase(std::uint64_t sequence, std::uint8_t seed) noexcept
 
 /// Fills `out` with the pattern of (sequence, seed).
 void fill(std::span<std::byte> out, std::uint64_t sequence, std::uint8_t seed) noexcept;
-
-/// Index of the first byte of `data` that differs from the pattern, or nullopt if none does.
-std::optional<std::size_t> first_mismatch(std::span<const std::byte> data, std::uint64_t sequence,
-                                          std::uint8_t seed) noexcept;
 
 }  // namespace zbserve::pattern

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "checksum.h"
 #include "log.h"
-#include "pattern.h"
 #include "roles.h"
 #include "text.h"
 
@@ -36,60 +36,45 @@ Json ReaderRole::created() const {
               {"pid", ::getpid()}};
 }
 
-MetadataQuery MetadataQuery::from(const Params& params) {
-  return MetadataQuery{params.optional_seed("seed"), params.optional_uint("size")};
-}
-
-Json ReaderRole::get_metadata(const MetadataQuery& query) const {
+Json ReaderRole::get_metadata() const {
   const std::span<const std::byte> metadata = reader_.get_metadata();
-  Json result{{"size", metadata.size()}};
+  Json result{{"size", metadata.size()}, {"checksum", zbchecksum::checksum(metadata)}};
   if (is_valid_utf8(metadata)) result["text"] = to_string(metadata);
-  if (query.seed || query.size) {
-    const bool size_matches = !query.size || *query.size == metadata.size();
-    result["valid"] = size_matches && !pattern::first_mismatch(metadata, 0, query.seed.value_or(0));
-  }
   return result;
 }
 
 namespace {
 
-/// What readFrames reports, in its result and in the data of its errors.
+/// Frames up to this size also report their bytes as `text` when they are valid UTF-8.
+constexpr std::size_t kMaxTextFrame = 1024;
+
+/// What readFrames reports, in its result and in the data of its errors: what the reader got,
+/// frame by frame. Judging it is the client's business.
 struct ReadProgress {
   std::uint64_t read = 0;
   std::uint64_t bytes = 0;
   std::uint64_t first_sequence = 0;
   std::uint64_t last_sequence = 0;
-  bool all_valid = true;
-  bool in_order = true;
+  Json frames = Json::array();
 
-  void add(std::uint64_t sequence, std::size_t size) {
+  void add(std::uint64_t sequence, std::span<const std::byte> data) {
     if (read == 0) first_sequence = sequence;
-    else if (sequence != last_sequence + 1) in_order = false;
     last_sequence = sequence;
     ++read;
-    bytes += size;
+    bytes += data.size();
+    Json entry{{"sequence", sequence}, {"size", data.size()}, {"checksum", zbchecksum::checksum(data)}};
+    if (data.size() <= kMaxTextFrame && is_valid_utf8(data)) entry["text"] = to_string(data);
+    frames.push_back(std::move(entry));
   }
 
   Json summary() const {
-    return Json{{"read", read},           {"bytes", bytes},         {"firstSequence", first_sequence},
-                {"lastSequence", last_sequence}, {"allValid", all_valid}, {"inOrder", in_order}};
+    return Json{{"read", read},
+                {"bytes", bytes},
+                {"firstSequence", first_sequence},
+                {"lastSequence", last_sequence},
+                {"frames", frames}};
   }
 };
-
-constexpr std::size_t kMaxListedFrames = 64;
-
-/// read_frame(timeout) in slices of at most 100 ms, so that a stop signal ends a long wait.
-zerobuffer::Frame next_frame(zerobuffer::Reader& reader, std::chrono::milliseconds timeout,
-                             const std::atomic<bool>& stop) {
-  constexpr std::chrono::milliseconds kSlice(100);
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (true) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    zerobuffer::Frame frame = reader.read_frame(std::clamp(left, std::chrono::milliseconds(0), kSlice));
-    if (frame || left <= kSlice) return frame;
-    if (stop.load()) throw kind_error(ErrorCode::Internal, "interrupted by a signal");
-  }
-}
 
 }  // namespace
 
@@ -97,8 +82,6 @@ ReadRequest ReadRequest::from(const Params& params) {
   ReadRequest r;
   r.count = params.uint_or("count", r.count);
   r.timeout = params.duration_or("timeoutMs", r.timeout);
-  r.seed = params.seed_or_zero("seed");
-  r.verify = params.bool_or("verify", r.verify);
   r.delay = params.duration_or("delayMs", r.delay);
   r.hold = params.bool_or("hold", r.hold);
   r.until_writer_gone = params.bool_or("untilWriterGone", r.until_writer_gone);
@@ -106,17 +89,18 @@ ReadRequest ReadRequest::from(const Params& params) {
 }
 
 Json ReaderRole::read_frames(const ReadRequest& request, const std::atomic<bool>& stop) {
-  const auto& [count, timeout, seed, verify, delay, hold, until_writer_gone] = request;
+  const auto& [count, timeout, delay, hold, until_writer_gone] = request;
   const auto start = std::chrono::steady_clock::now();
   ReadProgress progress;
-  Json frames = Json::array();
   bool writer_gone = false;
   try {
     while (until_writer_gone || progress.read < count) {
       if (stop.load()) throw kind_error(ErrorCode::Internal, "interrupted by a signal");
       zerobuffer::Frame frame;
       try {
-        frame = next_frame(reader_, timeout, stop);
+        // One library call with the full timeout (docs/serve-protocol.md, rule serve.full-timeout):
+        // how soon a dead writer is noticed is the library's behaviour, not the serve's.
+        frame = reader_.read_frame(timeout);
       } catch (const zerobuffer::WriterDeadException&) {
         if (!until_writer_gone) throw;
         writer_gone = true;
@@ -125,20 +109,7 @@ Json ReaderRole::read_frames(const ReadRequest& request, const std::atomic<bool>
       if (!frame) {
         throw kind_error(ErrorCode::Timeout, "no frame within " + std::to_string(timeout.count()) + " ms");
       }
-      const std::span<const std::byte> data = frame.data();
-      Json entry{{"sequence", frame.sequence()}, {"size", data.size()}};
-      if (verify) {
-        const auto bad = pattern::first_mismatch(data, frame.sequence(), seed);
-        entry["valid"] = !bad;
-        if (bad) {
-          entry["badOffset"] = *bad;
-          progress.all_valid = false;
-        }
-      } else if (is_valid_utf8(data)) {
-        entry["text"] = to_string(data);
-      }
-      progress.add(frame.sequence(), data.size());
-      if (frames.size() < kMaxListedFrames) frames.push_back(std::move(entry));
+      progress.add(frame.sequence(), frame.data());
       if (delay.count() > 0 && !interruptible_sleep(delay, stop)) {
         throw kind_error(ErrorCode::Internal, "interrupted by a signal");
       }
@@ -153,7 +124,6 @@ Json ReaderRole::read_frames(const ReadRequest& request, const std::atomic<bool>
   Json result = progress.summary();
   result["elapsedMs"] = elapsed_ms(start);
   if (writer_gone) result["writerGone"] = true;
-  result["frames"] = std::move(frames);
   return result;
 }
 

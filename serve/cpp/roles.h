@@ -19,17 +19,9 @@ namespace zbserve {
 
 /// The parameters of each role method, parsed (and shape-checked, -32602) before any role
 /// check, so that a malformed request fails the same way in every state.
-struct MetadataQuery {
-  std::optional<std::uint8_t> seed;
-  std::optional<std::uint64_t> size;
-  static MetadataQuery from(const Params& params);
-};
-
 struct ReadRequest {
   std::uint64_t count = 1;
   std::chrono::milliseconds timeout{5000};
-  std::uint8_t seed = 0;
-  bool verify = true;
   std::chrono::milliseconds delay{0};
   bool hold = false;
   bool until_writer_gone = false;
@@ -67,7 +59,7 @@ class ReaderRole {
 
   /// The createReader result: sizes after rounding, mode applied, pid.
   Json created() const;
-  Json get_metadata(const MetadataQuery& query) const;
+  Json get_metadata() const;
   Json read_frames(const ReadRequest& request, const std::atomic<bool>& stop);
   /// Releases up to `count` held frames (all when nullopt), oldest first; returns how many.
   std::uint64_t release(std::optional<std::uint64_t> count) noexcept;

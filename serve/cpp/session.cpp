@@ -108,8 +108,8 @@ Json Session::set_metadata(const Params& params) {
 }
 
 Json Session::get_metadata(const Params& params) {
-  const auto query = MetadataQuery::from(params);
-  return require_reader("getMetadata").get_metadata(query);
+  static_cast<void>(params);
+  return require_reader("getMetadata").get_metadata();
 }
 
 Json Session::write_frames(const Params& params) {

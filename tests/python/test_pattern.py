@@ -5,7 +5,7 @@ from __future__ import annotations
 import unittest
 
 import zb_support  # noqa: F401  (import paths)
-from zerobuffer_serve.pattern import first_mismatch, pattern
+from zerobuffer_serve.pattern import pattern
 
 
 def slow_pattern(size: int, sequence: int, seed: int) -> bytes:
@@ -25,22 +25,6 @@ class PatternTest(unittest.TestCase):
 
     def test_neighbouring_frames_differ(self) -> None:
         self.assertNotEqual(bytes(pattern(300, 1)), bytes(pattern(300, 2)))
-
-    def test_correct_data_has_no_mismatch(self) -> None:
-        self.assertIsNone(first_mismatch(slow_pattern(5000, 9, 3), 9, 3))
-        self.assertIsNone(first_mismatch(b"", 9, 3))
-
-    def test_first_wrong_byte_is_found(self) -> None:
-        for size in (1, 2, 251, 4097):
-            for bad in {0, size // 2, size - 1}:
-                data = bytearray(slow_pattern(size, 4, 0))
-                data[bad] ^= 0xFF
-                data[-1] ^= 0x01 if bad != size - 1 else 0
-                with self.subTest(size=size, bad=bad):
-                    self.assertEqual(first_mismatch(memoryview(data), 4, 0), bad)
-
-    def test_wrong_sequence_is_a_mismatch_at_zero(self) -> None:
-        self.assertEqual(first_mismatch(slow_pattern(100, 1, 0), 2, 0), 0)
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@ namespace ZeroBuffer.Serve;
 
 /// <summary>
 /// The test payload of the serve protocol: <c>byte[i] = (i + 7 * sequence + seed) mod 251</c>.
-/// The pattern repeats every 251 bytes, so frames are filled and checked by copying and
-/// comparing slices of one precomputed table, not byte by byte.
+/// The pattern repeats every 251 bytes, so frames are filled by copying slices of one
+/// precomputed table, not byte by byte.
 /// </summary>
 internal static class PayloadPattern
 {
@@ -24,28 +24,6 @@ internal static class PayloadPattern
             chunk[..length].CopyTo(destination);
             destination = destination[length..];
         }
-    }
-
-    /// <summary>True when <paramref name="data"/> holds the pattern; otherwise the first wrong index.</summary>
-    public static bool Verify(ReadOnlySpan<byte> data, ulong sequence, long seed, out int badOffset)
-    {
-        ReadOnlySpan<byte> chunk = Table.AsSpan(Phase(sequence, seed), ChunkLength);
-        int offset = 0;
-        while (offset < data.Length)
-        {
-            int length = Math.Min(data.Length - offset, ChunkLength);
-            int same = data.Slice(offset, length).CommonPrefixLength(chunk[..length]);
-            if (same < length)
-            {
-                badOffset = offset + same;
-                return false;
-            }
-
-            offset += length;
-        }
-
-        badOffset = -1;
-        return true;
     }
 
     /// <summary>The pattern value of byte 0: (7 * sequence + seed) mod 251, for any seed sign.</summary>

@@ -4,10 +4,14 @@ using System.Text.Unicode;
 
 namespace ZeroBuffer.Serve;
 
-/// <summary>What a readFrames call observed so far: the summary keys and the first 64 frames.</summary>
+/// <summary>
+/// What a readFrames call observed so far: the summary keys and every frame, reported as the
+/// reader got it. Judging it is the client's business.
+/// </summary>
 internal sealed class ReadSummary
 {
-    private const int MaxListedFrames = 64;
+    /// <summary>Frames up to this size also report their bytes as text when they are valid UTF-8.</summary>
+    private const int MaxTextFrame = 1024;
 
     public long Read { get; private set; }
 
@@ -17,28 +21,11 @@ internal sealed class ReadSummary
 
     public ulong LastSequence { get; private set; }
 
-    public bool AllValid { get; private set; } = true;
-
-    public bool InOrder { get; private set; } = true;
-
     public List<FrameReport> Listed { get; } = [];
 
-    public void Add(Frame frame, bool verify, long seed)
+    public void Add(Frame frame)
     {
         var data = frame.Span;
-        bool? valid = null;
-        int badOffset = -1;
-        if (verify)
-        {
-            valid = PayloadPattern.Verify(data, frame.Sequence, seed, out badOffset);
-            AllValid &= valid.Value;
-        }
-
-        if (Read > 0 && frame.Sequence != LastSequence + 1)
-        {
-            InOrder = false;
-        }
-
         if (Read == 0)
         {
             FirstSequence = frame.Sequence;
@@ -47,42 +34,36 @@ internal sealed class ReadSummary
         LastSequence = frame.Sequence;
         Read++;
         Bytes += data.Length;
-        if (Listed.Count < MaxListedFrames)
-        {
-            string? text = !verify && Utf8.IsValid(data) ? System.Text.Encoding.UTF8.GetString(data) : null;
-            Listed.Add(new FrameReport(frame.Sequence, data.Length, valid, valid == false ? badOffset : null, text));
-        }
+        string? text = data.Length <= MaxTextFrame && Utf8.IsValid(data) ? System.Text.Encoding.UTF8.GetString(data) : null;
+        Listed.Add(new FrameReport(frame.Sequence, data.Length, FrameChecksum.Of(data), text));
     }
 
+    /// <summary>Writes the summary keys and the frame list (a result or the data of an error).</summary>
     public void WriteSummary(Utf8JsonWriter json)
     {
         json.WriteNumber("read", Read);
         json.WriteNumber("bytes", Bytes);
         json.WriteNumber("firstSequence", FirstSequence);
         json.WriteNumber("lastSequence", LastSequence);
-        json.WriteBoolean("allValid", AllValid);
-        json.WriteBoolean("inOrder", InOrder);
+        json.WriteStartArray("frames");
+        foreach (FrameReport report in Listed)
+        {
+            report.Write(json);
+        }
+
+        json.WriteEndArray();
     }
 }
 
 /// <summary>One entry of readFrames' <c>frames</c> list.</summary>
-internal sealed record FrameReport(ulong Sequence, int Size, bool? Valid, int? BadOffset, string? Text)
+internal sealed record FrameReport(ulong Sequence, int Size, string Checksum, string? Text)
 {
     public void Write(Utf8JsonWriter json)
     {
         json.WriteStartObject();
         json.WriteNumber("sequence", Sequence);
         json.WriteNumber("size", Size);
-        if (Valid is { } valid)
-        {
-            json.WriteBoolean("valid", valid);
-        }
-
-        if (BadOffset is { } offset)
-        {
-            json.WriteNumber("badOffset", offset);
-        }
-
+        json.WriteString("checksum", Checksum);
         if (Text is not null)
         {
             json.WriteString("text", Text);

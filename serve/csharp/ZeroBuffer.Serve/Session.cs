@@ -161,8 +161,6 @@ internal sealed class Session : IDisposable
 
     private void GetMetadata(RequestParams parameters, Utf8JsonWriter result)
     {
-        long? seed = parameters.OptionalSeed("seed");
-        long? size = parameters.OptionalInteger("size");
         Reader reader = RequireReader();
         ReadOnlySpan<byte> metadata;
         try
@@ -175,15 +173,10 @@ internal sealed class Session : IDisposable
         }
 
         result.WriteNumber("size", metadata.Length);
+        result.WriteString("checksum", FrameChecksum.Of(metadata));
         if (Utf8.IsValid(metadata))
         {
             result.WriteString("text", metadata);
-        }
-
-        if (seed is not null || size is not null)
-        {
-            bool valid = (size is null || size == metadata.Length) && PayloadPattern.Verify(metadata, 0, seed ?? 0, out _);
-            result.WriteBoolean("valid", valid);
         }
     }
 
@@ -308,8 +301,6 @@ internal sealed class Session : IDisposable
     {
         long count = parameters.Integer("count", 1);
         TimeSpan timeout = parameters.Milliseconds("timeoutMs", 5000);
-        long seed = parameters.Seed("seed");
-        bool verify = parameters.Boolean("verify", true);
         TimeSpan delay = parameters.Milliseconds("delayMs", 0);
         bool hold = parameters.Boolean("hold", false);
         bool untilWriterGone = parameters.Boolean("untilWriterGone", false);
@@ -338,7 +329,7 @@ internal sealed class Session : IDisposable
 
                 try
                 {
-                    summary.Add(frame, verify, seed);
+                    summary.Add(frame);
                     if (delay > TimeSpan.Zero)
                     {
                         Thread.Sleep(delay);
@@ -364,18 +355,10 @@ internal sealed class Session : IDisposable
 
         summary.WriteSummary(result);
         result.WriteNumber("elapsedMs", Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        if (untilWriterGone)
+        if (writerGone)
         {
-            result.WriteBoolean("writerGone", writerGone);
+            result.WriteBoolean("writerGone", true);
         }
-
-        result.WriteStartArray("frames");
-        foreach (FrameReport report in summary.Listed)
-        {
-            report.Write(result);
-        }
-
-        result.WriteEndArray();
     }
 
     private void ReleaseFrames(RequestParams parameters, Utf8JsonWriter result)

@@ -78,9 +78,6 @@ class Params:
         value = self._get(key, 0)
         return _as_integer(key, value)
 
-    def optional_seed(self, key: str = "seed") -> Optional[int]:
-        return self.seed(key) if key in self._values else None
-
     def boolean(self, key: str, default: Any = _MISSING) -> bool:
         value = self._get(key, default)
         if not isinstance(value, bool):

@@ -1,12 +1,10 @@
 """The payload pattern of the serve protocol: byte[i] = (i + 7 * sequence + seed) mod 251.
 
 The pattern is periodic with period 251, so frames are cut out of one repeated table:
-no per-byte Python arithmetic, only slicing and C-level comparisons.
+no per-byte Python arithmetic, only slicing.
 """
 
 from __future__ import annotations
-
-from typing import Any, Optional
 
 PERIOD = 251
 _BASE = bytes(range(PERIOD))
@@ -32,22 +30,3 @@ def pattern(size: int, sequence: int, seed: int = 0) -> memoryview:
     table = _table_for(size)
     start = start_offset(sequence, seed)
     return memoryview(table)[start : start + size]
-
-
-def first_mismatch(data: Any, sequence: int, seed: int = 0) -> Optional[int]:
-    """Index of the first byte of ``data`` that breaks the pattern, or None if all match."""
-    view = memoryview(data).cast("B") if not isinstance(data, memoryview) else data
-    size = view.nbytes
-    table = _table_for(size)
-    start = start_offset(sequence, seed)
-    # bytes.startswith compares with memcmp, straight against the caller's buffer.
-    if table.startswith(view, start):
-        return None
-    low, high = 0, size  # the first wrong byte lies in [low, high)
-    while high - low > 1:
-        middle = (low + high) // 2
-        if table.startswith(view[low:middle], start + low):
-            low = middle
-        else:
-            high = middle
-    return low

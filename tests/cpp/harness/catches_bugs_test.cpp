@@ -25,7 +25,8 @@ class HarnessCatchesBugs : public ::testing::Test {
 };
 
 TEST_F(HarnessCatchesBugs, FaithfulProxyPassesTheScenariosUsedBelow) {
-  for (const char* id : {"basic.single-frame", "basic.sequential", "corrupt.payload-byte", "layout.close"}) {
+  for (const char* id : {"basic.single-frame", "basic.sequential", "corrupt.payload-byte", "verify.last-byte-of-4mib-frame",
+                         "verify.frame-deep-in-batch", "verify.frame-after-wrap-marker", "layout.close"}) {
     auto r = run_with_buggy_reader(id, "none");
     EXPECT_EQ(r.outcome, Outcome::passed) << id << ": " << describe(r);
   }
@@ -40,12 +41,31 @@ TEST_F(HarnessCatchesBugs, MisreportedSequenceFailsTheDataPathScenarios) {
   }
 }
 
-TEST_F(HarnessCatchesBugs, DroppedVerificationIsCaughtByTheCorruptedPayloadScenario) {
-  auto r = run_with_buggy_reader("corrupt.payload-byte", "skip-verify");
+TEST_F(HarnessCatchesBugs, WrongChecksumFailsTheReadEvenWithoutAnExpectationAboutIt) {
+  // The expectation does not mention intactness: the harness demands it.
+  auto scenarios = load_scenarios_from_text(R"({"scenarios": [{"id": "test.read", "title": "read", "steps": [
+      {"role": "reader", "call": "createReader", "args": {"metadataSize": 0, "payloadSize": 4096}},
+      {"role": "writer", "call": "connectWriter"},
+      {"role": "writer", "call": "writeFrames", "args": {"size": 1024}},
+      {"role": "reader", "call": "readFrames", "args": {"timeoutMs": 2000}, "expect": {"read": 1}}]}]})",
+                                            "read.json");
+  CellSpec cell{&scenarios[0], test::cpp_port(), test::buggy_port("wrong-checksum")};
+  auto r = run_cell(cell, RunnerOptions{});
   EXPECT_EQ(r.outcome, Outcome::failed);
-  EXPECT_NE(r.message.find("frames[0].valid: expected false, got true"), std::string::npos) << describe(r);
-  // A happy-path scenario cannot see this bug; that is why the corruption scenario exists.
-  EXPECT_EQ(run_with_buggy_reader("basic.single-frame", "skip-verify").outcome, Outcome::passed);
+  EXPECT_NE(r.message.find("frame sequence 1 (size 1024): checksum"), std::string::npos) << describe(r);
+  EXPECT_NE(r.message.find("the pattern (seed 0) gives"), std::string::npos) << describe(r);
+  EXPECT_NE(r.failed_step.find("reader.readFrames"), std::string::npos) << r.failed_step;
+}
+
+TEST_F(HarnessCatchesBugs, ChecksumOfThePatternInsteadOfTheBytesIsCaughtByTheCorruptionScenarios) {
+  for (const char* id : {"corrupt.payload-byte", "verify.last-byte-of-4mib-frame", "verify.frame-deep-in-batch",
+                         "verify.frame-after-wrap-marker"}) {
+    auto r = run_with_buggy_reader(id, "fake-checksum");
+    EXPECT_EQ(r.outcome, Outcome::failed) << id;
+    EXPECT_NE(r.message.find("].intact: expected "), std::string::npos) << id << ": " << describe(r);
+  }
+  // A happy-path scenario cannot see this bug; that is why the corruption scenarios exist.
+  EXPECT_EQ(run_with_buggy_reader("basic.single-frame", "fake-checksum").outcome, Outcome::passed);
 }
 
 TEST_F(HarnessCatchesBugs, CloseThatLeaksIsCaughtByTheLeakCheck) {
@@ -53,6 +73,30 @@ TEST_F(HarnessCatchesBugs, CloseThatLeaksIsCaughtByTheLeakCheck) {
   EXPECT_EQ(r.outcome, Outcome::failed);
   EXPECT_NE(r.message.find("leaked objects: /dev/shm/"), std::string::npos) << describe(r);
   EXPECT_NE(r.failed_step.find("check noLeaks"), std::string::npos) << r.failed_step;
+}
+
+TEST_F(HarnessCatchesBugs, AReplyThatBreaksTheSchemaFailsTheStep) {
+  auto r = run_with_buggy_reader("basic.single-frame", "old-read-result");
+  EXPECT_EQ(r.outcome, Outcome::failed);
+  EXPECT_NE(r.message.find("reply to readFrames breaks docs/schema: result has a key the schema does not allow: allValid"),
+            std::string::npos)
+      << describe(r);
+}
+
+TEST_F(HarnessCatchesBugs, ObjectsLeftAfterACleanExitFailTheCell) {
+  // The serve exits 0 and nothing was killed: a leftover semaphore is the port's fault.
+  auto r = run_with_buggy_reader("basic.single-frame", "leak-semaphore");
+  EXPECT_EQ(r.outcome, Outcome::failed) << describe(r);
+  EXPECT_NE(r.message.find("leftovers after every role exited 0 with nothing killed or fabricated: /dev/shm/sem.sem-w-"),
+            std::string::npos)
+      << describe(r);
+  EXPECT_EQ(r.failed_step, "teardown");
+}
+
+TEST_F(HarnessCatchesBugs, ALockFileInTheDefaultLockDirectoryIsALeftover) {
+  auto r = run_with_buggy_reader("basic.single-frame", "default-lock-dir");
+  EXPECT_EQ(r.outcome, Outcome::failed) << describe(r);
+  EXPECT_NE(r.message.find("/tmp/zerobuffer/"), std::string::npos) << describe(r);
 }
 
 TEST_F(HarnessCatchesBugs, MissingCapabilityIsASkipNeverAPass) {

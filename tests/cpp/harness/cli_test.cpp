@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 
 namespace zbh {
@@ -116,11 +117,85 @@ TEST_F(HarnessCli, CertifyGivesAVerdict) {
   EXPECT_NE(no.output.find("port 'bad' is NOT CERTIFIED"), std::string::npos) << no.output;
 }
 
+// "NAME=python3 buggy_serve.py --bug BUG -- zerobuffer-serve": the buggy serve as a --port value.
+std::string port_option(const std::string& name, const std::string& bug) {
+  const Port buggy = test::buggy_port(bug);
+  return name + "=" + buggy.command[0] + " " + buggy.command[1] + " --bug " + bug + " -- " + test::cpp_serve();
+}
+
+// The first line after `marker` in `output`, without its leading blanks.
+std::string line_after(const std::string& output, const std::string& marker) {
+  auto at = output.find(marker);
+  if (at == std::string::npos) return "";
+  at = output.find('\n', at);
+  if (at == std::string::npos) return "";
+  const auto end = output.find('\n', at + 1);
+  std::string line = output.substr(at + 1, end == std::string::npos ? std::string::npos : end - at - 1);
+  return line.substr(line.find_first_not_of(' '));
+}
+
+TEST_F(HarnessCli, ReproLineOfACertifyFailureWorksAsPrinted) {
+  auto no = harness({"certify", "--port", port_option("bad", "wrong-checksum"), "--scenario", "basic.single-frame"});
+  ASSERT_EQ(no.exit_code, 1) << no.output;
+  const std::string repro = line_after(no.output, "  basic.single-frame.bad-bad [");
+  ASSERT_NE(repro.find(" run --scenario basic.single-frame --writer bad --reader bad"), std::string::npos) << no.output;
+  ASSERT_NE(repro.find("--port"), std::string::npos) << repro;
+  auto again = test::run_command({"/bin/sh", "-c", repro});
+  EXPECT_EQ(again.exit_code, 1) << again.output;
+  EXPECT_NE(again.output.find("failed conformance.basic.single-frame.bad-bad"), std::string::npos) << again.output;
+}
+
+TEST_F(HarnessCli, RunAcceptsPortsFromTheCommandLine) {
+  auto r = harness({"run", "--scenario", "basic.single-frame", "--writer", "cpp", "--reader", "mine", "--port",
+                    port_option("mine", "none")});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("conformance.basic.single-frame.cpp-mine"), std::string::npos) << r.output;
+}
+
+TEST_F(HarnessCli, PortNamesAreLowerCaseLettersDigitsAndUnderscores) {
+  auto r = harness({"certify", "--port", port_option("upstream-py", "none"), "--scenario", "basic.single-frame"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("[a-z0-9_]+"), std::string::npos) << r.output;
+  EXPECT_EQ(harness({"run", "--port", port_option("Upstream", "none"), "--scenario", "basic.single-frame"}).exit_code, 2);
+}
+
+TEST_F(HarnessCli, CertifyAlwaysListsWhatItDidNotCover) {
+  auto all = harness({"certify", "--port", port_option("good", "none"), "--scenario", "basic.zero-copy-write"});
+  EXPECT_EQ(all.exit_code, 0) << all.output;
+  EXPECT_NE(all.output.find("not covered (optional capability): none"), std::string::npos) << all.output;
+  // A port that does not announce zeroCopyWrite is certified without it, and told so.
+  auto some = harness({"certify", "--port", port_option("lean", "no-capabilities"), "--scenario",
+                       "basic.zero-copy-write,basic.single-frame"});
+  EXPECT_EQ(some.exit_code, 0) << some.output;
+  EXPECT_NE(some.output.find("does not offer capability 'zeroCopyWrite'"), std::string::npos) << some.output;
+}
+
+TEST_F(HarnessCli, SmokeTestPassesAGoodPortInSeconds) {
+  const auto start = std::chrono::steady_clock::now();
+  auto r = harness({"smoke", "--port", port_option("good", "none")});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("ok    hello"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("ok    one frame, writer good -> reader cpp"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("ok    one frame, writer cpp -> reader good"), std::string::npos) << r.output;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+}
+
+TEST_F(HarnessCli, SmokeTestGivesAdviceForUsualMistakes) {
+  auto checksum = harness({"smoke", "--port", port_option("bad", "wrong-checksum")});
+  EXPECT_EQ(checksum.exit_code, 1) << checksum.output;
+  EXPECT_NE(checksum.output.find("advice: checksum = the first 8 bytes of SHA-256"), std::string::npos)
+      << checksum.output;
+  auto missing = harness({"smoke", "--port", "gone=/nonexistent/serve"});
+  EXPECT_EQ(missing.exit_code, 1) << missing.output;
+  EXPECT_NE(missing.output.find("advice: the command must name an executable"), std::string::npos) << missing.output;
+}
+
 TEST_F(HarnessCli, UsageErrorsExitTwo) {
   EXPECT_EQ(harness({"frobnicate"}).exit_code, 2);
   EXPECT_EQ(harness({"run", "--tier", "sometimes"}).exit_code, 2);
   EXPECT_EQ(harness({"run", "--writer", "cobol"}).exit_code, 2);
   EXPECT_EQ(harness({"certify"}).exit_code, 2);
+  EXPECT_EQ(harness({"smoke"}).exit_code, 2);
   EXPECT_EQ(harness({"run", "--scenario", "no.such.scenario"}).exit_code, 2);
 }
 

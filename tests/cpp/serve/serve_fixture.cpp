@@ -1,5 +1,7 @@
 #include "serve_fixture.h"
 
+#include "checksum.h"
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -14,6 +16,22 @@
 namespace zbserve_test {
 
 namespace fs = std::filesystem;
+
+std::string checksum_of(const std::string& text) { return zbchecksum::checksum(std::as_bytes(std::span(text))); }
+
+std::string pattern_checksum(std::uint8_t seed, std::uint64_t sequence, std::size_t size) {
+  std::string bytes(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>((i + 7 * sequence + seed) % 251);
+  return checksum_of(bytes);
+}
+
+bool frames_are_pattern(const Json& read, std::uint8_t seed) {
+  for (const auto& frame : read.at("frames")) {
+    const auto expected = pattern_checksum(seed, frame.at("sequence").get<std::uint64_t>(), frame.at("size").get<std::size_t>());
+    if (frame.at("checksum") != expected) return false;
+  }
+  return true;
+}
 
 void ServeTest::SetUp() {
   ::umask(022);  // as the harness does, so that mode checks mean something

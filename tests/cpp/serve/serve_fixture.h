@@ -36,6 +36,13 @@ class ServeTest : public ::testing::Test {
   std::vector<std::string> names_;
 };
 
+/// The serve protocol's checksum of `text`'s bytes, and of the pattern frame (seed, sequence, size).
+std::string checksum_of(const std::string& text);
+std::string pattern_checksum(std::uint8_t seed, std::uint64_t sequence, std::size_t size);
+
+/// True when every frame a readFrames call listed carries the checksum of the pattern of `seed`.
+bool frames_are_pattern(const Json& read, std::uint8_t seed = 0);
+
 /// True when /dev/shm holds the shared memory or a semaphore of buffer `name`.
 bool shm_objects_exist(const std::string& name);
 

@@ -11,7 +11,7 @@ TEST_F(ServeTwoProcess, ThousandFramesThroughASmallRing) {
   auto& r = reader(buffer, 4096);  // far smaller than the traffic: the ring wraps many times
   auto& w = start("writer");
   w.ok("connectWriter", {{"name", buffer}, {"timeoutMs", 5000}});
-  const int read_id = r.send("readFrames", {{"count", 1000}, {"seed", 11}, {"timeoutMs", 10000}});
+  const int read_id = r.send("readFrames", {{"count", 1000}, {"timeoutMs", 10000}});
   const Json written = w.ok("writeFrames", {{"sizes", {1, 17, 100, 1000, 333}}, {"count", 1000}, {"seed", 11},
                                             {"timeoutMs", 10000}});
   EXPECT_EQ(written["written"], 1000);
@@ -24,9 +24,8 @@ TEST_F(ServeTwoProcess, ThousandFramesThroughASmallRing) {
   EXPECT_EQ(read["bytes"], bytes);
   EXPECT_EQ(read["firstSequence"], 1);
   EXPECT_EQ(read["lastSequence"], 1000);
-  EXPECT_EQ(read["allValid"], true);
-  EXPECT_EQ(read["inOrder"], true);
-  EXPECT_EQ(read["frames"].size(), 64u);
+  EXPECT_EQ(read["frames"].size(), 1000u);
+  EXPECT_TRUE(frames_are_pattern(read, 11));
 }
 
 TEST_F(ServeTwoProcess, ThousandZeroCopyFramesToASlowStart) {
@@ -39,8 +38,7 @@ TEST_F(ServeTwoProcess, ThousandZeroCopyFramesToASlowStart) {
       w.send("writeFrames", {{"size", 200}, {"count", 1000}, {"zeroCopy", true}, {"timeoutMs", 10000}});
   const Json read = r.ok("readFrames", {{"count", 1000}, {"timeoutMs", 10000}});
   EXPECT_EQ(read["read"], 1000);
-  EXPECT_EQ(read["allValid"], true);
-  EXPECT_EQ(read["inOrder"], true);
+  EXPECT_TRUE(frames_are_pattern(read));
   EXPECT_EQ(result_of(w.receive(write_id, 60s))["written"], 1000);
 }
 

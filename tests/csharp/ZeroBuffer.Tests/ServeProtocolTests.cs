@@ -1,5 +1,7 @@
 using System;
 using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Xunit;
 
@@ -12,6 +14,12 @@ namespace ZeroBuffer.Tests;
 /// </summary>
 public class ServeProtocolTests
 {
+    /// <summary>The serve protocol's checksum: the first 8 bytes of SHA-256 as lowercase hex.</summary>
+    private static string Checksum(byte[] data) => Convert.ToHexStringLower(SHA256.HashData(data).AsSpan(0, 8));
+
+    private static string PatternChecksum(int size, ulong sequence, int seed) =>
+        Checksum(Enumerable.Range(0, size).Select(i => (byte)(((ulong)(i + seed) + (7 * sequence)) % 251)).ToArray());
+
     [Fact]
     public void Hello_describes_the_port()
     {
