@@ -38,6 +38,7 @@ struct Settings {
   std::string report_dir;
   int jobs = 1;
   bool strict = false;
+  bool fail_fast = false;
   bool verbose = false;
   std::string port_option;
   std::vector<std::string> explicit_args;  // for repro commands
@@ -225,6 +226,7 @@ class Harness {
     Tally running;
     MatrixOptions matrix;
     matrix.jobs = s_.jobs;
+    matrix.fail_fast = s_.fail_fast;
     matrix.finish = [&](CellResult& r) {
       if (expected) expected->apply(r);
       r.repro = repro(r);
@@ -314,6 +316,7 @@ int main(int argc, char** argv) {
       ("report", "write junit.xml, results.json, matrix.md, index.html and logs/ here", cxxopts::value<std::string>())
       ("j,jobs", "cells run in parallel", cxxopts::value<int>()->default_value("1"))
       ("strict", "ignore the expected-failure lists")
+      ("fail-fast", "start no further cell after the first failure")
       ("port", "certify: the port under test, NAME=COMMAND", cxxopts::value<std::string>())
       ("ports", "ports registry (default: <scenarios>/ports.json)", cxxopts::value<std::string>())
       ("scenarios", "scenario directory (default: <source>/scenarios)", cxxopts::value<std::string>())
@@ -358,6 +361,7 @@ int main(int argc, char** argv) {
     if (args.count("reader")) settings.readers = split_list(args["reader"].as<std::string>());
     settings.jobs = args["jobs"].as<int>();
     settings.strict = args.count("strict") > 0;
+    settings.fail_fast = args.count("fail-fast") > 0;
     if (settings.strict) settings.explicit_args.push_back("--strict");
     settings.verbose = args.count("verbose") > 0;
     if (settings.tier != "all" && settings.tier != "required" && settings.tier != "extended") {
