@@ -17,7 +17,7 @@ Format of a mutant file (see README.md next to this script):
 `file:` may appear again before further find/replace blocks. Exit status 2 and a message
 naming the mutant and the snippet when a mutant is malformed or no longer applies.
 
-    apply.py check MUTANT... [--root DIR]   verify that each mutant applies to DIR (default: repo)
+    apply.py check [MUTANT...] [--root DIR] verify that each mutant (default: all) applies to DIR (default: repo)
     apply.py apply MUTANT --root DIR       apply it to the copy in DIR; prints the files changed
     apply.py info MUTANT                   print id<TAB>rule<TAB>equivalent(0/1)<TAB>description
 """
@@ -95,7 +95,7 @@ def mutate(path, root):
 
 
 def main(argv):
-    if len(argv) < 2 or argv[0] not in ("check", "apply", "info"):
+    if not argv or argv[0] not in ("check", "apply", "info") or (argv[0] != "check" and len(argv) < 2):
         print(__doc__, file=sys.stderr)
         return 2
     command, rest = argv[0], argv[1:]
@@ -104,6 +104,8 @@ def main(argv):
         at = rest.index("--root")
         root = pathlib.Path(rest[at + 1])
         rest = rest[:at] + rest[at + 2:]
+    if command == "check" and not rest:
+        rest = sorted(str(path) for path in pathlib.Path(__file__).parent.glob("*.mutant"))
     status = 0
     for mutant in rest:
         try:
