@@ -57,8 +57,11 @@ fi
 src=$work/src
 build=$work/build
 logs=$work/logs
-rm -rf "$src" "$logs"
+rm -rf "$src" "$logs" "$work/scenarios"
 mkdir -p "$src/serve" "$src/zerobuffer" "$logs" "$work/expected"
+# The scenarios as they are now: editing them during a long run does not change its verdicts.
+mkdir -p "$work/scenarios"
+cp "$root"/scenarios/*.json "$work/scenarios/"
 cp -r "$root/CMakeLists.txt" "$root/cmake" "$src/"
 cp -r "$root/zerobuffer/cpp" "$src/zerobuffer/"
 cp -r "$root/serve/cpp" "$src/serve/"
@@ -75,7 +78,7 @@ build_serve() {  # $1: log file
   cmake --build "$build" --target zerobuffer-serve -j "$jobs" >"$1" 2>&1
 }
 run_matrix() {  # $1: log file; exit status of the harness
-  "$harness" run --scenarios "$root/scenarios" --ports "$work/ports.json" --expected "$work/expected" --strict \
+  "$harness" run --scenarios "$work/scenarios" --ports "$work/ports.json" --expected "$work/expected" --strict \
     --writer cpp --reader cpp --tier all --fail-fast -j "$jobs" >"$1" 2>&1
 }
 

@@ -579,11 +579,13 @@ class CellRun {
       auto it = roles_.find(step.role);
       if (it == roles_.end() || !it->second.process) throw StepFailure{"role '" + step.role + "' was never started"};
       Role& role = it->second;
-      role.process->kill_group();
+      const bool reap = p.value("reap", true);
+      role.process->kill_group(reap);
       role.killed = true;
       role.pending_id = 0;
       for (auto h = handles_.begin(); h != handles_.end();) h = h->second == role.name ? handles_.erase(h) : std::next(h);
-      note("killed " + role.label() + " (SIGKILL to process group " + std::to_string(role.process->pid()) + ")");
+      note("killed " + role.label() + " (SIGKILL to process group " + std::to_string(role.process->pid()) + ")" +
+           (reap ? "" : "; not reaped: it stays a zombie"));
     } else if (step.verb == "sleep") {
       const auto until = std::min(test_deadline_, Clock::now() + std::chrono::milliseconds(p.at("ms").get<int>()));
       std::this_thread::sleep_until(until);
@@ -734,7 +736,9 @@ class CellRun {
     std::set<std::string> wanted = {"shm", "semW", "semR", "lock"};
     if (p.contains("objects")) wanted = p.at("objects").get<std::set<std::string>>();
     std::vector<std::string> problems;
-    for (const auto& [label, path] : paths.labelled()) {
+    auto objects = paths.labelled();
+    objects.emplace_back("lockDir", lock_dir_);  // only when asked for: not one of the buffer's objects
+    for (const auto& [label, path] : objects) {
       if (!wanted.count(label)) continue;
       const unsigned mode = file_mode(path);
       if (mode != expected) {
