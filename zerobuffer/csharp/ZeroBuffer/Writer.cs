@@ -401,6 +401,11 @@ public sealed unsafe class Writer : IDisposable
         {
             throw new CorruptBufferException($"payload_write_pos {oieb.PayloadWritePos} is beyond the payload size {payloadSize}");
         }
+
+        if (oieb.PayloadFreeBytes > payloadSize)
+        {
+            throw new CorruptBufferException($"payload_free_bytes {oieb.PayloadFreeBytes} is beyond the payload size {payloadSize}");
+        }
     }
 
     /// <summary>Takes writer_pid with a compare-and-swap, from 0 or from a dead writer; never from a live one.</summary>
