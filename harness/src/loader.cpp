@@ -293,7 +293,12 @@ class ScenarioParser {
     out.params = step;
     const std::string& verb = out.verb;
     if (verb == "start" || verb == "kill") {
-      only_fields(step, where, {"do", "role"});
+      if (verb == "kill") {
+        only_fields(step, where, {"do", "role", "reap"});
+        if (step.contains("reap") && !step.at("reap").is_boolean()) fail(where, "'reap' must be true or false");
+      } else {
+        only_fields(step, where, {"do", "role"});
+      }
       if (require(step, where, "role", json::value_t::string)) {
         out.role = step.at("role");
         check_role(out.role, where);
@@ -416,8 +421,8 @@ class ScenarioParser {
       }
       if (step.contains("objects") && require(step, where, "objects", json::value_t::array)) {
         for (const auto& object : step.at("objects")) {
-          if (object != "shm" && object != "semW" && object != "semR" && object != "lock") {
-            fail(where, "'objects' entries are shm, semW, semR, lock");
+          if (object != "shm" && object != "semW" && object != "semR" && object != "lock" && object != "lockDir") {
+            fail(where, "'objects' entries are shm, semW, semR, lock, lockDir");
           }
         }
       }

@@ -40,6 +40,7 @@ struct Settings {
   std::string report_dir;
   int jobs = 1;
   bool strict = false;
+  bool fail_fast = false;
   bool verbose = false;
   std::vector<std::string> port_options;  // every --port NAME=COMMAND
   std::string check_docs;   // rules --check-docs DIR
@@ -317,6 +318,7 @@ class Harness {
     Tally running;
     MatrixOptions matrix;
     matrix.jobs = s_.jobs;
+    matrix.fail_fast = s_.fail_fast;
     matrix.finish = [&](CellResult& r) {
       if (expected) expected->apply(r);
       r.repro = repro(r);
@@ -417,6 +419,7 @@ int main(int argc, char** argv) {
        cxxopts::value<std::string>())
       ("update-docs", "rules: regenerate rules.json and the table of DIR/scenarios.md from the docs in DIR",
        cxxopts::value<std::string>())
+      ("fail-fast", "start no further cell after the first failure")
       ("ports", "ports registry (default: <scenarios>/ports.json)", cxxopts::value<std::string>())
       ("scenarios", "scenario directory (default: <source>/scenarios)", cxxopts::value<std::string>())
       ("expected", "expected-failure directory (default: <scenarios>/expected)", cxxopts::value<std::string>())
@@ -468,6 +471,7 @@ int main(int argc, char** argv) {
     if (args.count("reader")) settings.readers = split_list(args["reader"].as<std::string>());
     settings.jobs = args["jobs"].as<int>();
     settings.strict = args.count("strict") > 0;
+    settings.fail_fast = args.count("fail-fast") > 0;
     if (settings.strict) settings.explicit_args.push_back("--strict");
     settings.verbose = args.count("verbose") > 0;
     if (settings.tier != "all" && settings.tier != "required" && settings.tier != "extended") {

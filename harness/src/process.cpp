@@ -225,7 +225,7 @@ void ServeProcess::close_stdin() {
   }
 }
 
-void ServeProcess::kill_group() {
+void ServeProcess::kill_group(bool reap) {
   impl_->reap_if_exited();
   if (impl_->exited) {
     ::kill(-impl_->pid, SIGKILL);  // anything it left behind in its group
@@ -233,6 +233,7 @@ void ServeProcess::kill_group() {
   }
   impl_->killed = true;
   ::kill(-impl_->pid, SIGKILL);
+  if (!reap) return;
   std::error_code ec;
   impl_->child.wait(ec);
   impl_->exited = true;

@@ -45,8 +45,9 @@ class ServeProcess {
 
   bool running();
   void close_stdin();
-  // SIGKILL to the whole process group, then reap.
-  void kill_group();
+  // SIGKILL to the whole process group, then reap. With `reap` false the process stays a
+  // zombie until running(), wait_exit() or the destructor reaps it.
+  void kill_group(bool reap = true);
   // Waits for exit until the deadline: the exit code (minus the signal number if a signal
   // ended it), or nullopt if it still runs.
   std::optional<int> wait_exit(Clock::time_point deadline);

@@ -686,11 +686,13 @@ class CellRun {
       auto it = roles_.find(step.role);
       if (it == roles_.end() || !it->second.process) throw StepFailure{"role '" + step.role + "' was never started"};
       Role& role = it->second;
-      role.process->kill_group();
+      const bool reap = p.value("reap", true);
+      role.process->kill_group(reap);
       role.killed = true;
       role.pending_id = 0;
       for (auto h = handles_.begin(); h != handles_.end();) h = h->second == role.name ? handles_.erase(h) : std::next(h);
-      note("killed " + role.label() + " (SIGKILL to process group " + std::to_string(role.process->pid()) + ")");
+      note("killed " + role.label() + " (SIGKILL to process group " + std::to_string(role.process->pid()) + ")" +
+           (reap ? "" : "; not reaped: it stays a zombie"));
     } else if (step.verb == "sleep") {
       const auto until = std::min(test_deadline_, Clock::now() + std::chrono::milliseconds(p.at("ms").get<int>()));
       std::this_thread::sleep_until(until);
@@ -860,7 +862,9 @@ class CellRun {
     std::set<std::string> wanted = {"shm", "semW", "semR", "lock"};
     if (p.contains("objects")) wanted = p.at("objects").get<std::set<std::string>>();
     std::vector<std::string> problems;
-    for (const auto& [label, path] : paths.labelled()) {
+    auto objects = paths.labelled();
+    objects.emplace_back("lockDir", lock_dir_);  // only when asked for: not one of the buffer's objects
+    for (const auto& [label, path] : objects) {
       if (!wanted.count(label)) continue;
       const unsigned mode = file_mode(path);
       if (mode != expected) {
@@ -911,17 +915,21 @@ CellResult run_cell(const CellSpec& cell, const RunnerOptions& options) {
 std::vector<CellResult> run_matrix(const std::vector<CellSpec>& cells, const RunnerOptions& options,
                                    const MatrixOptions& matrix) {
   std::vector<CellResult> results(cells.size());
+  std::vector<bool> ran(cells.size());
   std::atomic<std::size_t> next{0};
+  std::atomic<bool> stop{false};
   std::size_t done = 0;
   std::mutex mutex;
   auto worker = [&] {
-    while (true) {
+    while (!stop) {
       const std::size_t index = next++;
       if (index >= cells.size()) return;
       CellResult result = run_cell(cells[index], options);
       std::lock_guard lock(mutex);
       if (matrix.finish) matrix.finish(result);
+      if (matrix.fail_fast && outcome_fails_run(result.outcome)) stop = true;
       results[index] = std::move(result);
+      ran[index] = true;
       ++done;
       if (matrix.on_result) matrix.on_result(results[index], done, cells.size());
     }
@@ -931,7 +939,11 @@ std::vector<CellResult> run_matrix(const std::vector<CellSpec>& cells, const Run
   for (int i = 1; i < jobs; ++i) threads.emplace_back(worker);
   worker();
   for (auto& thread : threads) thread.join();
-  return results;
+  std::vector<CellResult> out;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    if (ran[i]) out.push_back(std::move(results[i]));
+  }
+  return out;
 }
 
 }  // namespace zbh

@@ -36,9 +36,12 @@ struct MatrixOptions {
   std::function<void(const CellResult&, std::size_t done, std::size_t total)> on_result;
   // Post-processing of each result (expected failures, repro command) before on_result.
   std::function<void(CellResult&)> finish;
+  // Start no further cell once one has failed (after `finish`); cells not run are left out.
+  bool fail_fast = false;
 };
 
-// Runs all cells on `jobs` threads; results come back in the order of `cells`.
+// Runs all cells on `jobs` threads; results come back in the order of `cells` (minus those
+// not started because of `fail_fast`).
 std::vector<CellResult> run_matrix(const std::vector<CellSpec>& cells, const RunnerOptions& options,
                                    const MatrixOptions& matrix);
 

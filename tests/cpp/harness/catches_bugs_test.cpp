@@ -121,6 +121,59 @@ TEST_F(HarnessCatchesBugs, HungServeIsKilledAtTheStepDeadlineAndItsStderrShown) 
   EXPECT_LT(took, std::chrono::seconds(10));
 }
 
+// One deliberate bug per kind of harness check: the cell must fail, at the step of that check,
+// with a message naming what differed. The faithful proxy passes the same cells (control).
+struct CaughtBug {
+  const char* bug;
+  bool buggy_writer;  // else the buggy serve is the reader
+  const char* scenario;
+  const char* failed_step;  // what the cell's failed step must contain: the check that caught it
+  const char* message;      // what the failure message must contain
+};
+
+const CaughtBug kCaughtBugs[] = {
+    {"oieb-free-bytes", false, "layout.fresh", "check oieb", "payloadFreeBytes: expected 1024, got 960"},
+    {"version-reserved", false, "layout.fresh", "check bytes", "bytes at oieb+0"},
+    {"grow-object", false, "layout.fresh", "check objectSize", "objectSize: expected 1280, got 1344"},
+    {"mode-0644", false, "names.mode", "check mode", "mode 0644, expected 0600"},
+    {"drop-lock-file", false, "layout.fresh", "check present", "missing objects:"},
+    {"scribble-frame", true, "basic.zero-copy-write", "check frame", "frame data at payload+0: byte 0"},
+    {"ignore-close", false, "layout.close", "check noLeaks", "leaked objects: /dev/shm/"},
+    {"exit-after-error", false, "corrupt.sequence", "check alive", ""},
+    {"slow:readFrames:1500", false, "life.writer-killed-while-waiting", "await", "1000"},
+    {"early-timeout", false, "life.no-writer-yet", "reader.readFrames", "at least"},
+    {"answer-early:writeFrames", true, "flow.blocked-writer", "pending", ""},
+    {"kind:WriterDead:Timeout", false, "life.writer-closed", "reader.readFrames", "WriterDead"},
+    {"swallow-error:createReader", false, "life.second-reader", "reader2.createReader", "ReaderAlreadyConnected"},
+    {"error-data", false, "corrupt.sequence", "reader.readFrames", "actual: expected 5, got 6"},
+    {"crash-at-shutdown", false, "basic.single-frame", "teardown", "exited with exit code 3 after shutdown"},
+    {"misreport-first-sequence", true, "basic.zero-copy-write", "writer.writeFrames", "firstSequence: expected 1, got 2"},
+};
+
+TEST_F(HarnessCatchesBugs, EveryKindOfCheckFailsTheCellOfItsBug) {
+  for (const auto& bug : kCaughtBugs) {
+    SCOPED_TRACE(std::string(bug.bug) + " in " + bug.scenario);
+    const Port buggy = test::buggy_port(bug.bug);
+    CellSpec cell{&test::scenario(bug.scenario), bug.buggy_writer ? buggy : test::cpp_port(),
+                  bug.buggy_writer ? test::cpp_port() : buggy};
+    auto r = run_cell(cell, RunnerOptions{});
+    EXPECT_EQ(r.outcome, Outcome::failed) << describe(r);
+    EXPECT_NE(r.failed_step.find(bug.failed_step), std::string::npos) << r.failed_step << "\n" << describe(r);
+    EXPECT_NE(r.message.find(bug.message), std::string::npos) << describe(r);
+  }
+}
+
+TEST_F(HarnessCatchesBugs, FaithfulProxyPassesTheCellsOfEveryCheckKind) {
+  for (const auto& bug : kCaughtBugs) {
+    SCOPED_TRACE(bug.scenario);
+    const Port proxy = test::buggy_port("none");
+    CellSpec cell{&test::scenario(bug.scenario), bug.buggy_writer ? proxy : test::cpp_port(),
+                  bug.buggy_writer ? test::cpp_port() : proxy};
+    auto r = run_cell(cell, RunnerOptions{});
+    EXPECT_EQ(r.outcome, Outcome::passed) << describe(r);
+  }
+}
+
 TEST_F(HarnessCatchesBugs, PortCommandMayNameAProgramOnPath) {
   Port port = test::buggy_port("none", "onpath");
   port.command[0] = "python3";

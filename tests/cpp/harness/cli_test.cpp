@@ -47,6 +47,15 @@ TEST_F(HarnessCli, ListShowsScenariosAndPorts) {
   EXPECT_NE(r.output.find("cpp      available"), std::string::npos) << r.output;
 }
 
+TEST_F(HarnessCli, FailFastStartsNoCellAfterTheFirstFailure) {
+  // Both cells fail (the buggy reader misreports sequences); with -j1 only the first runs.
+  auto r = run_cell("basic.single-frame,basic.sequential", "misreport-sequence", "cpp", "buggy", {"--fail-fast"});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("1 cells: 0 passed, 1 failed"), std::string::npos) << r.output;
+  auto all = run_cell("basic.single-frame,basic.sequential", "misreport-sequence", "cpp", "buggy");
+  EXPECT_NE(all.output.find("2 cells: 0 passed, 2 failed"), std::string::npos) << all.output;
+}
+
 TEST_F(HarnessCli, PassingCellExitsZero) {
   auto r = run_cell("basic.single-frame", "none", "cpp", "buggy");
   EXPECT_EQ(r.exit_code, 0) << r.output;
