@@ -3,7 +3,7 @@
 // Each input creates a real buffer (shared memory, semaphores, lock file; named per process),
 // then plays the writer's part with the input's bytes: it overwrites the OIEB fields a writer
 // owns, frame headers, wrap markers, short tails and the metadata block, posts the data
-// semaphore, and between those calls read_frame (1 ms timeout), try_read_frame, get_metadata
+// semaphore, and between those calls read_frame (timeout 0 or 1 ms), try_read_frame, get_metadata
 // and releases held frames in any order. Reads go on after an error, so states after a
 // SequenceError or a Corrupt header are explored too.
 //
@@ -134,7 +134,7 @@ void run(FuzzInput& in) {
         case 4: writer.post(); break;
         case 5:
         case 6: {
-          zerobuffer::Frame frame = reader.read_frame(std::chrono::milliseconds(1));
+          zerobuffer::Frame frame = reader.read_frame(std::chrono::milliseconds(in.u8() % 8 == 0 ? 1 : 0));
           sink += touch(frame.data()) + frame.sequence();
           if (frame && in.u8() % 2 == 0) held.push_back(std::move(frame));
           break;
