@@ -59,7 +59,7 @@ run_fuzzer() {
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
   speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
   slowest=$(sed -n 's/^stat::slowest_unit_time_sec: *//p' "$log" | tail -1)
-  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+  cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2 || true)
   echo "$target: exit $status, ${execs:-?} execs, ${speed:-?} exec/s, cov ${cov:-?} edges, slowest input ${slowest:-?} s"
   rm -f "$log"
   return "$status"
