@@ -7,7 +7,8 @@
 #   run.sh --seconds N TARGET    fuzz TARGET for N seconds
 #   run.sh --minutes N [TARGET]  fuzz each TARGET (default: all) for N minutes
 #
-# Every run uses -timeout=1 (an input running longer than 1 s is a hang) and fails on any crash,
+# Every run uses -timeout=1 (an input running longer than 1 s is a hang; $ZEROBUFFER_FUZZ_TIMEOUT
+# overrides it on a machine so loaded that a process waits seconds for a CPU) and fails on any crash,
 # sanitizer report, hang, or a /dev/shm object of the fuzzing process left behind. New inputs
 # go to BUILD/fuzz-corpus/TARGET (never into the committed seeds), crashes to
 # BUILD/fuzz-artifacts/. The last line of each run sums it up: executions, executions per
@@ -18,7 +19,7 @@ root=$(cd "$here/../.." && pwd)
 build=${ZEROBUFFER_FUZZ_BUILD:-$root/build/fuzz}
 targets=(reader_fuzz writer_fuzz serve_request_fuzz scenario_loader_fuzz)
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 binary() {
   local bin="$build/tests/fuzz/$1"
@@ -39,7 +40,7 @@ run_fuzzer() {
   bin=$(binary "$target")
   log=$(mktemp)
   mkdir -p "$build/fuzz-artifacts"
-  "$bin" -timeout=1 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$bin" -timeout="${ZEROBUFFER_FUZZ_TIMEOUT:-1}" -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$build/fuzz-artifacts/$target-" "$@" >"$log" 2>&1 &
   local pid=$!
   wait "$pid" || status=$?

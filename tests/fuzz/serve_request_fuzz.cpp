@@ -6,9 +6,10 @@
 // line that starts with byte 0x01 goes (without that byte) to the second session, any other
 // line to the first. Calls act on real buffers, so a sandbox keeps an input small and its own:
 // in a request that parses as JSON, `params.name` is prefixed with this process's name prefix,
-// durations (`...Ms`) are capped at 20 ms, counts at 256 and block/frame sizes at 64 KiB
-// (values beyond 2^48 pass unchanged, for the overflow paths). Lines that are not such a
-// request reach the dispatcher byte for byte.
+// durations (`...Ms`) are capped at 5 ms, counts at 16 and block/frame sizes at 64 KiB (values
+// beyond 2^48 pass unchanged, for the overflow paths); lines after the first 32, or after
+// 300 ms of an input, are not run. Lines that are not such a request reach the dispatcher byte
+// for byte.
 //
 // Invariant: handle_line never throws; every answer (not sent for a notification) is one line
 // of valid JSON: {"jsonrpc":"2.0","id":...} with exactly one of result / error, an error has an
@@ -18,6 +19,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -36,6 +38,8 @@ namespace {
 using zbserve::Json;
 
 constexpr std::uint64_t kUnclamped = std::uint64_t{1} << 48;
+constexpr int kMaxLines = 32;
+constexpr auto kInputBudget = std::chrono::milliseconds(300);
 
 [[noreturn]] void fail(const std::string& why, std::string_view line, const std::string& answer) {
   std::fprintf(stderr, "serve_request_fuzz: %s\n  request: %.*s\n  answer: %s\n", why.c_str(),
@@ -62,9 +66,9 @@ std::string sandbox(std::string_view line) {
     if (key == "name" && value.is_string()) {
       value = zbfuzz::buffer_name("serve") + "-" + value.get<std::string>();
     } else if (key.size() > 2 && key.ends_with("Ms")) {
-      clamp_number(value, 20);
+      clamp_number(value, 5);
     } else if (key == "count") {
-      clamp_number(value, 256);
+      clamp_number(value, 16);
     } else if (key == "size" || key == "metadataSize" || key == "payloadSize") {
       clamp_number(value, 65536);
     } else if (key == "sizes" && value.is_array()) {
@@ -119,7 +123,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   sessions[1].register_methods(dispatchers[1]);
 
   std::string_view input(reinterpret_cast<const char*>(data), size);
-  while (!input.empty()) {
+  const auto deadline = std::chrono::steady_clock::now() + kInputBudget;
+  for (int lines = 0; !input.empty() && lines < kMaxLines && std::chrono::steady_clock::now() < deadline; ++lines) {
     const std::size_t end = std::min(input.find('\n'), input.size());
     std::string_view line = input.substr(0, end);
     input.remove_prefix(std::min(end + 1, input.size()));
