@@ -6,7 +6,8 @@
 // line that starts with byte 0x01 goes (without that byte) to the second session, any other
 // line to the first. Calls act on real buffers, so a sandbox keeps an input small and its own:
 // in a request that parses as JSON, `params.name` is prefixed with this process's name prefix,
-// durations (`...Ms`) are capped at 5 ms, counts at 16 and block/frame sizes at 64 KiB (values
+// durations (`...Ms`) are capped at 5 ms (and `timeoutMs: 5` is added to the blocking calls
+// that lack it: their defaults wait seconds), counts at 16 and block/frame sizes at 64 KiB (values
 // beyond 2^48 pass unchanged, for the overflow paths); lines after the first 32, or after
 // 300 ms of an input, are not run. Lines that are not such a request reach the dispatcher byte
 // for byte.
@@ -60,8 +61,13 @@ void clamp_number(Json& value, std::uint64_t cap) {
 std::string sandbox(std::string_view line) {
   Json request = Json::parse(line.begin(), line.end(), nullptr, false);
   if (!request.is_object()) return std::string(line);
+  const auto method = request.find("method");
+  const bool blocking = method != request.end() && (*method == "connectWriter" || *method == "writeFrames" ||
+                                                    *method == "readFrames");
+  if (blocking && !request.contains("params")) request["params"] = Json::object();
   const auto params = request.find("params");
   if (params == request.end() || !params->is_object()) return std::string(line);
+  if (blocking && !params->contains("timeoutMs")) (*params)["timeoutMs"] = 5;
   for (auto& [key, value] : params->items()) {
     if (key == "name" && value.is_string()) {
       value = zbfuzz::buffer_name("serve") + "-" + value.get<std::string>();
