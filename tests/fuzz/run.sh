@@ -44,6 +44,7 @@ run_fuzzer() {
     -artifact_prefix="$build/fuzz-artifacts/$target-" "$@" >"$log" 2>&1 &
   local pid=$!
   wait "$pid" || status=$?
+  rm -rf "/tmp/zbfuzz-$pid-locks"  # the private lock directory (a crashed process skips its atexit)
   local leftovers
   leftovers=$(find /dev/shm -maxdepth 1 -name "*zbfuzz-$pid-*" 2>/dev/null || true)
   if [[ -n $leftovers ]]; then
