@@ -7,8 +7,6 @@ namespace zbh {
 std::string junit_xml(const RunInfo& info, const std::vector<CellResult>& results) {
   using namespace report;
   const Tally total = tally(results);
-  double total_ms = 0;
-  for (const auto& r : results) total_ms += r.duration_ms;
   std::ostringstream out;
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out << "<testsuites name=\"zerobuffer-conformance\" tests=\"" << total.total() << "\" failures=\""
