@@ -145,15 +145,20 @@ RuleCatalog load_rule_catalog(const std::string& scenarios_dir) {
   }
   std::set<std::string> seen;
   for (const auto& item : entries.at("notTestable")) {
+    // An entry names the unit tests that cover the rule instead; or, while none exists, an
+    // 'openGap' saying what a test would need: listed as a gap, never as covered.
+    const bool gap = item.is_object() && item.contains("openGap") && item.at("openGap").is_string() &&
+                     !item.at("openGap").get<std::string>().empty();
     const bool ok = item.is_object() && item.contains("rule") && item.at("rule").is_string() &&
                     item.contains("reason") && item.at("reason").is_string() &&
                     !item.at("reason").get<std::string>().empty() && item.contains("unitTests") &&
-                    item.at("unitTests").is_array() && !item.at("unitTests").empty();
+                    item.at("unitTests").is_array() && (gap == item.at("unitTests").empty());
     if (!ok) {
       throw LoadError(not_testable_path + ": each entry needs 'rule', a non-empty 'reason' and a non-empty "
-                                          "'unitTests' list: " + item.dump());
+                                          "'unitTests' list (or an empty one and an 'openGap'): " + item.dump());
     }
-    NotTestable entry{item.at("rule").get<std::string>(), item.at("reason").get<std::string>(), {}};
+    NotTestable entry{item.at("rule").get<std::string>(), item.at("reason").get<std::string>(), {},
+                      gap ? item.at("openGap").get<std::string>() : std::string()};
     for (const auto& test : item.at("unitTests")) {
       if (!test.is_string()) throw LoadError(not_testable_path + ": 'unitTests' holds strings: " + item.dump());
       entry.unit_tests.push_back(test.get<std::string>());
@@ -211,9 +216,13 @@ std::string coverage_text(const CoverageReport& report) {
   for (const auto& entry : report.rules) width = std::max(width, entry.rule->id.size());
   int uncovered = 0;
   int not_testable = 0;
+  int open_gaps = 0;
   for (const auto& entry : report.rules) {
     std::string covered = join(entry.scenarios, ", ");
-    if (entry.not_testable) {
+    if (entry.not_testable && !entry.not_testable->open_gap.empty()) {
+      covered = "OPEN GAP, no test yet: " + entry.not_testable->open_gap;
+      ++open_gaps;
+    } else if (entry.not_testable) {
       covered = "not testable through a serve (" + join(entry.not_testable->unit_tests, ", ") + ")";
       ++not_testable;
     }
@@ -223,9 +232,9 @@ std::string coverage_text(const CoverageReport& report) {
     }
     out << entry.rule->id << std::string(width - entry.rule->id.size() + 2, ' ') << covered << "\n";
   }
-  out << "\n" << report.rules.size() << " rules: " << report.rules.size() - uncovered - not_testable
-      << " covered by scenarios, " << not_testable << " not testable through a serve, " << uncovered
-      << " uncovered\n";
+  out << "\n" << report.rules.size() << " rules: " << report.rules.size() - uncovered - not_testable - open_gaps
+      << " covered by scenarios, " << not_testable << " not testable through a serve (unit tests), " << open_gaps
+      << " open gaps (no test yet), " << uncovered << " uncovered\n";
   if (!report.problems.empty()) {
     out << "\nProblems:\n";
     for (const auto& problem : report.problems) out << "  " << problem << "\n";
@@ -240,7 +249,10 @@ std::string coverage_markdown(const CoverageReport& report) {
     std::vector<std::string> ids;
     for (const auto& id : entry.scenarios) ids.push_back("`" + id + "`");
     std::string covered = join(ids, ", ");
-    if (entry.not_testable) {
+    if (entry.not_testable && !entry.not_testable->open_gap.empty()) {
+      covered = "**open gap**, not testable through a serve: " + entry.not_testable->reason +
+                " No test yet: " + entry.not_testable->open_gap;
+    } else if (entry.not_testable) {
       std::vector<std::string> tests;
       for (const auto& test : entry.not_testable->unit_tests) tests.push_back("`" + test + "`");
       covered = "not testable through a serve: " + entry.not_testable->reason + " Unit tests: " + join(tests, ", ");

@@ -26,6 +26,7 @@ struct NotTestable {
   std::string rule;
   std::string reason;
   std::vector<std::string> unit_tests;  // the per-port tests that cover it instead
+  std::string open_gap;  // when no test exists yet: what one would need (then unit_tests is empty)
 };
 
 struct RuleCatalog {
