@@ -136,7 +136,7 @@ const CaughtBug kCaughtBugs[] = {
     {"version-reserved", false, "layout.fresh", "check bytes", "bytes at oieb+0"},
     {"grow-object", false, "layout.fresh", "check objectSize", "objectSize: expected 1280, got 1344"},
     {"mode-0644", false, "names.mode", "check mode", "mode 0644, expected 0600"},
-    {"drop-lock-file", false, "layout.fresh", "check present", "missing objects:"},
+    {"drop-lock-file", false, "lockdir.location", "check present", "missing objects:"},
     {"scribble-frame", true, "basic.zero-copy-write", "check frame", "frame data at payload+0: byte 0"},
     {"ignore-close", false, "layout.close", "check noLeaks", "leaked objects: /dev/shm/"},
     {"exit-after-error", false, "corrupt.sequence", "check alive", ""},

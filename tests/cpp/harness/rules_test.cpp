@@ -74,7 +74,7 @@ TEST(HarnessRules, CoverageNamesUncoveredRulesAndScenariosWithoutCovers) {
           R"(]}, {"id": "x.b", "title": "t", "steps": [)" + kStatus + "]}]}",
       "area.json");
   RuleCatalog catalog = catalog_of({"r.one", "r.two", "r.three"});
-  catalog.not_testable.push_back({"r.three", "a reason", {"tests/cpp/x_test.cpp"}});
+  catalog.not_testable.push_back({"r.three", "a reason", {"tests/cpp/x_test.cpp"}, {}});
   const CoverageReport report = rule_coverage(scenarios, catalog);
   ASSERT_EQ(report.problems.size(), 2u);
   EXPECT_NE(report.problems[0].find("scenario 'x.b'"), std::string::npos) << report.problems[0];
@@ -85,10 +85,23 @@ TEST(HarnessRules, CoverageNamesUncoveredRulesAndScenariosWithoutCovers) {
   EXPECT_NE(table.find("not testable through a serve: a reason"), std::string::npos) << table;
 }
 
+TEST(HarnessRules, OpenGapIsListedAsAGapNotAsCovered) {
+  auto scenarios = load_scenarios_from_text(scenario_json(R"("covers": ["r.one"], )", kStatus), "area.json");
+  RuleCatalog catalog = catalog_of({"r.one", "r.two"});
+  catalog.not_testable.push_back({"r.two", "a reason", {}, "a pause point"});
+  const CoverageReport report = rule_coverage(scenarios, catalog);
+  EXPECT_TRUE(report.problems.empty());
+  const std::string text = coverage_text(report);
+  EXPECT_NE(text.find("OPEN GAP, no test yet: a pause point"), std::string::npos) << text;
+  EXPECT_NE(text.find("1 covered by scenarios, 0 not testable through a serve (unit tests), 1 open gaps"),
+            std::string::npos) << text;
+  EXPECT_NE(coverage_markdown(report).find("**open gap**"), std::string::npos);
+}
+
 TEST(HarnessRules, RuleBothCoveredAndNotTestableIsAProblem) {
   auto scenarios = load_scenarios_from_text(scenario_json(R"("covers": ["r.one"], )", kStatus), "area.json");
   RuleCatalog catalog = catalog_of({"r.one"});
-  catalog.not_testable.push_back({"r.one", "a reason", {"tests/cpp/x_test.cpp"}});
+  catalog.not_testable.push_back({"r.one", "a reason", {"tests/cpp/x_test.cpp"}, {}});
   const CoverageReport report = rule_coverage(scenarios, catalog);
   ASSERT_EQ(report.problems.size(), 1u);
   EXPECT_NE(report.problems[0].find("also listed as not testable"), std::string::npos);
