@@ -725,6 +725,7 @@ class CellRun {
       } catch (const ShmError& e) {
         throw StepFailure{e.what()};
       }
+      fabricated_ = true;  // an object the harness made: no port owns it
       note("created /dev/shm/" + name + " of " + std::to_string(p.at("size").get<std::uint64_t>()) + " bytes");
     } else if (step.verb == "corrupt") {
       corrupt(step);
