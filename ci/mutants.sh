@@ -62,6 +62,7 @@ mkdir -p "$src/serve" "$src/zerobuffer" "$logs" "$work/expected"
 # The scenarios as they are now: editing them during a long run does not change its verdicts.
 mkdir -p "$work/scenarios"
 cp "$root"/scenarios/*.json "$work/scenarios/"
+cp -r "$root/scenarios/rules" "$work/scenarios/"  # the rule ids that `covers` fields name
 cp -r "$root/CMakeLists.txt" "$root/cmake" "$src/"
 cp -r "$root/zerobuffer/cpp" "$src/zerobuffer/"
 cp -r "$root/serve/cpp" "$src/serve/"
