@@ -98,13 +98,7 @@ std::string pattern_checksum(std::uint64_t seed, std::uint64_t sequence, std::ui
   for (std::uint64_t at = 0; at < size; at += kBlock) {
     hash.update(std::span(source, static_cast<std::size_t>(std::min<std::uint64_t>(kBlock, size - at))));
   }
-  const auto digest = hash.finish();
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string text;
-  for (int i = 0; i < 8; ++i) {
-    text += kHex[digest[i] >> 4];
-    text += kHex[digest[i] & 0xF];
-  }
+  std::string text = zbchecksum::checksum_text(hash.finish());
   if (cache.size() > 4096) cache.clear();
   cache.emplace(key, text);
   return text;

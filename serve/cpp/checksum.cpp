@@ -93,10 +93,7 @@ std::array<std::uint8_t, 32> Sha256::finish() noexcept {
   return digest;
 }
 
-std::string checksum(std::span<const std::byte> data) {
-  Sha256 hash;
-  hash.update(data);
-  const auto digest = hash.finish();
+std::string checksum_text(const std::array<std::uint8_t, 32>& digest) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string text;
   for (int i = 0; i < 8; ++i) {
@@ -104,6 +101,12 @@ std::string checksum(std::span<const std::byte> data) {
     text += kHex[digest[i] & 0xF];
   }
   return text;
+}
+
+std::string checksum(std::span<const std::byte> data) {
+  Sha256 hash;
+  hash.update(data);
+  return checksum_text(hash.finish());
 }
 
 }  // namespace zbchecksum

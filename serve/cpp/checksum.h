@@ -30,4 +30,7 @@ class Sha256 {
 /// The serve protocol's checksum of `data`: 16 lowercase hex digits.
 std::string checksum(std::span<const std::byte> data);
 
+/// The checksum text of a finished digest (its first 8 bytes as 16 lowercase hex digits).
+std::string checksum_text(const std::array<std::uint8_t, 32>& digest);
+
 }  // namespace zbchecksum
