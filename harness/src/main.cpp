@@ -487,6 +487,11 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (command == "rules" && !settings.update_docs.empty()) {
+      // Before the scenarios load: one of them may already cover a rule only the edited docs define.
+      write_rules_json(settings.update_docs,
+                       settings.scenarios_dir.empty() ? settings.source_dir + "/scenarios" : settings.scenarios_dir);
+    }
     Harness harness(settings, self_path(argv[0]));
     harness.command_line_ = command_line;
     if (command == "list") return harness.list();

@@ -275,6 +275,12 @@ std::string rules_json(const std::vector<Rule>& rules) {
   return document.dump(2) + "\n";
 }
 
+void write_rules_json(const std::string& docs_dir, const std::string& scenarios_dir) {
+  std::error_code ec;
+  fs::create_directories(scenarios_dir + "/rules", ec);
+  write_text(scenarios_dir + "/rules/rules.json", rules_json(rules_from_docs(docs_dir)));
+}
+
 std::vector<std::string> sync_rule_docs(const std::string& docs_dir, const std::string& scenarios_dir,
                                         const std::vector<Scenario>& scenarios, bool update) {
   std::vector<std::string> differences;

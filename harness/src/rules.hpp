@@ -72,6 +72,10 @@ std::string coverage_markdown(const CoverageReport& report);
 // rules/rules.json for these rules.
 std::string rules_json(const std::vector<Rule>& rules);
 
+// Rewrites rules/rules.json from the docs alone, before any scenario is loaded: a scenario may
+// already cover a rule that only the edited docs define.
+void write_rules_json(const std::string& docs_dir, const std::string& scenarios_dir);
+
 // Compares rules.json with the docs in `docs_dir` and the table of docs_dir/scenarios.md with
 // the current coverage; returns the differences (empty: in sync). With `update`, rewrites both.
 std::vector<std::string> sync_rule_docs(const std::string& docs_dir, const std::string& scenarios_dir,
