@@ -61,6 +61,7 @@ void Sha256::compress(const std::uint8_t* block) noexcept {
 }
 
 void Sha256::update(std::span<const std::byte> data) noexcept {
+  if (data.empty()) return;  // an empty span may have no pointer: nothing to copy
   const auto* p = reinterpret_cast<const std::uint8_t*>(data.data());
   std::size_t n = data.size();
   total_bytes_ += n;
