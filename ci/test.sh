@@ -6,14 +6,19 @@
 # configure step: no port or check is dropped silently.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+step_start=$SECONDS
+took() { echo "=== $1 took $((SECONDS - step_start)) s (total $SECONDS s)"; step_start=$SECONDS; }
 bash ci/setup.sh
+took "setup"
 jobs=$(nproc)
 for preset in dev asan tsan fuzz; do
   echo "=== ${preset}: configure + build"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
+  took "${preset}: configure + build"
   echo "=== ${preset}: test"
   ctest --preset "$preset" -j "$jobs" --timeout 300
+  took "${preset}: test"
   if [[ $preset == dev ]]; then
     # A fixed slice of the mutation score (ci/mutants.sh without --only runs every mutant):
     # bugs of the published packages in the reader, the writer, the lifecycle and the
@@ -21,5 +26,6 @@ for preset in dev asan tsan fuzz; do
     echo "=== dev: mutation score, fixed slice"
     ci/mutants.sh --no-baseline --harness build/dev/harness/zerobuffer-harness \
       --only short-tail-read-as-header marker-for-short-tail claim-before-semaphores mode-0644 commit-no-post
+    took "dev: mutation slice"
   fi
 done
