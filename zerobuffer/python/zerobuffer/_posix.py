@@ -44,6 +44,26 @@ def _os_error(what: str, err: int) -> InternalException:
 # Liveness
 
 
+_pid = os.getpid()
+
+
+def _forked_child() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked_child)
+
+
+def current_pid() -> int:
+    """os.getpid() without its system call: kept current by an after-fork hook.
+
+    Readers and writers compare it on every call to notice they were inherited by a forked
+    child; os.getpid() there would cost a system call per frame.
+    """
+    return _pid
+
+
 def pid_alive(pid: int) -> bool:
     """True if a process with this PID exists and is not a zombie.
 

@@ -34,7 +34,7 @@ from ._oieb import (
     payload_offset,
     round_up_block,
 )
-from ._posix import LockFile, Semaphore, SharedMemory, monotonic, pid_alive, watched_view
+from ._posix import LockFile, Semaphore, SharedMemory, current_pid, monotonic, pid_alive, watched_view
 
 LIVENESS_INTERVAL = 0.1
 """Longest time (seconds) a waiting reader goes without re-checking that the writer lives."""
@@ -252,7 +252,7 @@ class Reader:
             return
         self._closed = True
         self._holds.clear()
-        if os.getpid() != self._owner_pid:
+        if current_pid() != self._owner_pid:
             # A forked child only lets go of its copies; the buffer belongs to the parent.
             self._oieb.release()
             self._shm.close()
@@ -297,7 +297,7 @@ class Reader:
     def _check_open(self) -> None:
         if self._closed:
             raise InvalidStateException("the reader is closed")
-        if os.getpid() != self._owner_pid:
+        if current_pid() != self._owner_pid:
             raise InvalidStateException(
                 f"this reader belongs to process {self._owner_pid}; a process forked from it cannot use it"
             )
@@ -406,7 +406,7 @@ class Reader:
     def _release_hold(self, hold: _Hold) -> None:
         """Runs when the last view of a frame's bytes is gone (see Frame.release)."""
         hold.watch = None
-        if hold.released or self._closed or os.getpid() != self._owner_pid:
+        if hold.released or self._closed or current_pid() != self._owner_pid:
             hold.released = True  # closed, or a forked child's copy: the space is not ours to return
             return
         hold.released = True

@@ -36,7 +36,7 @@ from ._oieb import (
     OIEBView,
     payload_offset,
 )
-from ._posix import Semaphore, SharedMemory, monotonic, monotonic_ns, pid_alive
+from ._posix import Semaphore, SharedMemory, current_pid, monotonic, monotonic_ns, pid_alive
 
 LIVENESS_INTERVAL = 0.1
 """Longest time (seconds) a writer goes without re-checking that the reader lives."""
@@ -251,7 +251,7 @@ class Writer:
             if pending is not None:
                 _release_view(pending[0])
         self._pending_frame = self._pending_metadata = None
-        if os.getpid() == self._owner_pid:
+        if current_pid() == self._owner_pid:
             self._oieb.compare_exchange_writer_pid(self._owner_pid, 0)
         self._oieb.release()
         self._shm.close()
@@ -287,7 +287,7 @@ class Writer:
     def _check_open(self) -> None:
         if self._closed:
             raise InvalidStateException("the writer is closed")
-        if os.getpid() != self._owner_pid:
+        if current_pid() != self._owner_pid:
             raise InvalidStateException(
                 f"this writer belongs to process {self._owner_pid}; a process forked from it cannot use it"
             )
