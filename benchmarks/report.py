@@ -338,7 +338,7 @@ def bar_chart(title: str, groups: list[tuple[str, list[float]]], labels: list[st
 # selecting results
 
 GROUP_KEYS = ("bench", "transport", "size", "fill", "wait", "spin_ns", "ring", "pin", "label", "case", "consume",
-              "wrap_heavy", "writer_lang", "reader_lang")
+              "wrap_heavy", "writer_lang", "reader_lang", "load")
 
 
 def _metric(r: dict):
@@ -577,6 +577,32 @@ def evaluate_targets(R: Results, pin: str = "none") -> list[dict]:
             "not measured (see the ports section)" if worst is None else
             f"worst: {worst[1]['writer_lang']}→{worst[1]['reader_lang']} {size_label(worst[1]['size'])}: "
             f"{fmt_num(worst[1]['gb_per_s'])} vs C++→C++ {fmt_num(worst[2]['gb_per_s'])} GB/s")
+
+    # Port round trips (spin, header-only) against C++ ⇄ C++ with the same peers, sizes and load.
+    def port_rtt_ratio(pairs, sizes, load):
+        same_load = lambda v: (v or "idle") == load  # noqa: E731  (runs before the loaded variant had no "load")
+        worst = None
+        for size in sizes:
+            base = R.one(bench="port-rtt", writer_lang="cpp", reader_lang="cpp", size=size, load=same_load)
+            for w_lang, r_lang in pairs:
+                r = R.one(bench="port-rtt", writer_lang=w_lang, reader_lang=r_lang, size=size, load=same_load)
+                if base and r:
+                    q = r["p50_ns"] / base["p50_ns"]
+                    if worst is None or q > worst[0]:
+                        worst = (q, r, base)
+        detail = "" if worst is None else (
+            f"worst: {worst[1]['writer_lang']} ⇄ {worst[1]['reader_lang']} {size_label(worst[1]['size'])}: "
+            f"p50 {fmt_ns(worst[1]['p50_ns'])} vs C++ ⇄ C++ {fmt_ns(worst[2]['p50_ns'])}")
+        return (None if worst is None else worst[0]), detail
+
+    cs_pairs = (("csharp", "csharp"), ("csharp", "cpp"), ("cpp", "csharp"))
+    for load, what in (("idle", "idle"), ("loaded", "one extra CPU-bound process")):
+        ratio, detail = port_rtt_ratio(cs_pairs, (64, 65536), load)
+        add(f"C# round trip 64 B and 64 KiB (spin, {what}): p50 ≤ 2× C++ ⇄ C++ (worst pairing)", ratio, 2.0, "<=",
+            detail)
+    for load, what in (("idle", "idle"), ("loaded", "one extra CPU-bound process")):
+        ratio, detail = port_rtt_ratio((("python", "python"),), (64,), load)
+        add(f"Python ⇄ Python round trip 64 B (spin, {what}): p50 ≤ 25× C++ ⇄ C++", ratio, 25.0, "<=", detail)
     return T
 
 
@@ -911,7 +937,8 @@ def cmd_doc(a: argparse.Namespace) -> None:
     if pr:
         rows = []
         for r in R.find(bench="port-rtt"):
-            rows.append(["round trip", f"{r['writer_lang']} ⇄ {r['reader_lang']}", size_label(r["size"]),
+            loaded = " (loaded)" if r.get("load") == "loaded" else ""
+            rows.append([f"round trip{loaded}", f"{r['writer_lang']} ⇄ {r['reader_lang']}", size_label(r["size"]),
                          f"p50 {fmt_ns(r['p50_ns'])}, p99 {fmt_ns(r['p99_ns'])}"])
         for r in R.find(bench="port-stream"):
             rows.append(["streaming", f"{r['writer_lang']} → {r['reader_lang']}", size_label(r["size"]),

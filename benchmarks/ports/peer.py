@@ -25,11 +25,11 @@ import zerobuffer  # noqa: E402  (path set above)
 HDR = struct.Struct("<QQ")
 
 
-def connect_writer(name: str) -> zerobuffer.Writer:
+def connect_writer(name: str, spin: float) -> zerobuffer.Writer:
     deadline = time.monotonic() + 20
     while True:
         try:
-            return zerobuffer.Writer(name, write_timeout=10.0)
+            return zerobuffer.Writer(name, write_timeout=10.0, spin=spin)
         except zerobuffer.BufferNotFoundException:
             if time.monotonic() > deadline:
                 raise
@@ -57,16 +57,17 @@ def main() -> None:
     ap.add_argument("--ping", default="")
     ap.add_argument("--pong", default="")
     ap.add_argument("--name", default="")
-    ap.add_argument("--spin-ns", type=int, default=0)  # accepted for symmetry; the Python port does not spin
+    ap.add_argument("--spin-ns", type=int, default=20000)
     a = ap.parse_args()
     n = a.size
-    cfg = zerobuffer.BufferConfig(metadata_size=0, payload_size=a.ring)
+    spin = a.spin_ns / 1e9
+    cfg = zerobuffer.BufferConfig(metadata_size=0, payload_size=a.ring, spin=spin)
     now = time.monotonic_ns
 
     if a.role in ("rtt-init", "rtt-echo"):
         init = a.role == "rtt-init"
         r = zerobuffer.Reader(a.pong if init else a.ping, cfg)
-        w = connect_writer(a.ping if init else a.pong)
+        w = connect_writer(a.ping if init else a.pong, spin)
         try:
             if not init:
                 while True:
@@ -108,7 +109,7 @@ def main() -> None:
             w.close()
             r.close()
     elif a.role == "stream-write":
-        w = connect_writer(a.name)
+        w = connect_writer(a.name, spin)
         try:
             src = bytes((i * 131) & 0xFF for i in range(n))
             end = now() + int(a.seconds * 1e9)

@@ -6,6 +6,11 @@ through the languages' own ZeroBuffer libraries, and prints one JSON object per 
 (bench "port-rtt" or "port-stream"), like zerobuffer-bench does. Standard library only.
 
   run_ports.py --bench build/bench-release/benchmarks/zerobuffer-bench [--quick 1]
+               [--pairs cpp-cpp,python-python,...] [--sizes 64,65536] [--spin-ns N] [--no-loaded]
+
+Every case runs "idle" (whatever else the machine runs) and, for the round trips at LOADED_SIZES,
+once more "loaded": with one extra CPU-bound process (a Python busy loop, not pinned) running for
+the whole case, so a spin phase that only works on an otherwise idle machine shows.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ SIZES = [64, 65536, 3110416]
 RING = 16 << 20
 PAIRS = [("cpp", "cpp"), ("cpp", "python"), ("python", "cpp"), ("python", "python"),
          ("cpp", "csharp"), ("csharp", "cpp"), ("csharp", "csharp")]
+LOADED_SIZES = [64, 65536]
 
 
 def log(msg: str) -> None:
@@ -73,11 +79,29 @@ def run_pair(first: list[str], second: list[str], timeout: float) -> tuple[str, 
     return o1, o2
 
 
+class CpuHog:
+    """One extra CPU-bound process for the "loaded" variant of a case."""
+
+    def __init__(self, active: bool) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if active else None
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--bench", required=True, help="path of zerobuffer-bench")
     ap.add_argument("--quick", default="0")
+    ap.add_argument("--pairs", default="", help="comma-separated writer-reader pairs, e.g. cpp-cpp,csharp-cpp (default: all)")
+    ap.add_argument("--sizes", default="", help="comma-separated frame sizes (default: %s)" % SIZES)
+    ap.add_argument("--spin-ns", default="20000", help="spin phase of every peer (0: block at once)")
+    ap.add_argument("--no-loaded", action="store_true", help="skip the loaded variant")
     a = ap.parse_args()
+    pairs = [tuple(p.split("-")) for p in a.pairs.split(",")] if a.pairs else PAIRS
+    sizes = [int(x) for x in a.sizes.split(",")] if a.sizes else SIZES
     seconds = "0.05" if a.quick == "1" else "0.5"
     rounds = 1 if a.quick == "1" else 3  # interleaved; report.py keeps the median run
 
@@ -89,41 +113,46 @@ def main() -> None:
     os.environ["ZEROBUFFER_LOCK_DIR"] = lock_dir
     counter = 0
     try:
+        cases = [(w_lang, r_lang, size, bench, load)
+                 for w_lang, r_lang in pairs for size in sizes for bench in ("port-rtt", "port-stream")
+                 for load in ("idle", "loaded")
+                 if load == "idle" or (bench == "port-rtt" and size in LOADED_SIZES and not a.no_loaded)]
         for _ in range(rounds):
-            for w_lang, r_lang in PAIRS:
-                for size in SIZES:
-                    for bench in ("port-rtt", "port-stream"):
-                        base = {"bench": bench, "writer_lang": w_lang, "reader_lang": r_lang, "size": size,
-                                "ring": RING}
-                        if w_lang not in cmds or r_lang not in cmds:
-                            print(json.dumps({**base, "error": "port not available"}), flush=True)
-                            continue
-                        counter += 1
-                        tag = f"zbb-port-{os.getpid()}-{counter}"
-                        common = ["--size", str(size), "--ring", str(RING), "--seconds", seconds]
-                        try:
-                            if bench == "port-rtt":
-                                ping, pong = tag + "-ping", tag + "-pong"
-                                names = (ping, pong)
-                                echo = cmds[r_lang] + ["--role", "rtt-echo", "--ping", ping, "--pong", pong] + common
-                                init = cmds[w_lang] + ["--role", "rtt-init", "--ping", ping, "--pong", pong] + common
-                                _, out = run_pair(echo, init, 120)
-                                res = json.loads(out.strip().splitlines()[-1])
-                            else:
-                                names = (tag,)
-                                reader = cmds[r_lang] + ["--role", "stream-read", "--name", tag] + common
-                                writer = cmds[w_lang] + ["--role", "stream-write", "--name", tag] + common
-                                out, _ = run_pair(reader, writer, 120)
-                                res = json.loads(out.strip().splitlines()[-1])
-                                res["frames_per_s"] = res["frames"] / res["seconds"]
-                                res["gb_per_s"] = res["bytes"] / res["seconds"] / 1e9
-                            print(json.dumps({**base, **res, "consume": "header"}), flush=True)
-                            log(f"{bench} {w_lang}->{r_lang} {size}: ok")
-                        except (RuntimeError, ValueError, IndexError, OSError) as e:
-                            print(json.dumps({**base, "error": str(e)}), flush=True)
-                            log(f"{bench} {w_lang}->{r_lang} {size}: {e}")
-                        finally:
-                            cleanup_names(*names)
+            for w_lang, r_lang, size, bench, load in cases:
+                base = {"bench": bench, "writer_lang": w_lang, "reader_lang": r_lang, "size": size,
+                        "ring": RING, "spin_ns": int(a.spin_ns), "load": load}
+                if w_lang not in cmds or r_lang not in cmds:
+                    print(json.dumps({**base, "error": "port not available"}), flush=True)
+                    continue
+                counter += 1
+                tag = f"zbb-port-{os.getpid()}-{counter}"
+                common = ["--size", str(size), "--ring", str(RING), "--seconds", seconds,
+                          "--spin-ns", a.spin_ns]
+                hog = CpuHog(load == "loaded")
+                try:
+                    if bench == "port-rtt":
+                        ping, pong = tag + "-ping", tag + "-pong"
+                        names = (ping, pong)
+                        echo = cmds[r_lang] + ["--role", "rtt-echo", "--ping", ping, "--pong", pong] + common
+                        init = cmds[w_lang] + ["--role", "rtt-init", "--ping", ping, "--pong", pong] + common
+                        _, out = run_pair(echo, init, 120)
+                        res = json.loads(out.strip().splitlines()[-1])
+                    else:
+                        names = (tag,)
+                        reader = cmds[r_lang] + ["--role", "stream-read", "--name", tag] + common
+                        writer = cmds[w_lang] + ["--role", "stream-write", "--name", tag] + common
+                        out, _ = run_pair(reader, writer, 120)
+                        res = json.loads(out.strip().splitlines()[-1])
+                        res["frames_per_s"] = res["frames"] / res["seconds"]
+                        res["gb_per_s"] = res["bytes"] / res["seconds"] / 1e9
+                    print(json.dumps({**base, **res, "consume": "header"}), flush=True)
+                    log(f"{bench} {w_lang}->{r_lang} {size} {load}: ok")
+                except (RuntimeError, ValueError, IndexError, OSError) as e:
+                    print(json.dumps({**base, "error": str(e)}), flush=True)
+                    log(f"{bench} {w_lang}->{r_lang} {size} {load}: {e}")
+                finally:
+                    hog.stop()
+                    cleanup_names(*names)
     finally:
         shutil.rmtree(lock_dir, ignore_errors=True)
 

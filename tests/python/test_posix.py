@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import os
 import subprocess
+import threading
 import time
 import unittest
 from unittest import mock
@@ -83,6 +84,36 @@ class SemaphoreTest(BufferTestCase):
             sem.close()
             _posix.Semaphore.unlink(os_name)
         self.assertIsNone(_posix.Semaphore.open(os_name))
+
+
+class SpinWaitTest(BufferTestCase):
+    def test_spin_wait_consumes_a_post_or_gives_up_after_its_budget(self) -> None:
+        os_name = "/" + self.buffer_name()
+        sem = _posix.Semaphore.create(os_name, 0o600)
+        try:
+            start = time.monotonic_ns()
+            self.assertFalse(sem.spin_wait(2_000_000))
+            self.assertGreaterEqual(time.monotonic_ns() - start, 2_000_000)
+            sem.post()
+            self.assertTrue(sem.spin_wait(5_000_000_000))
+            self.assertFalse(sem.try_wait())  # the post was consumed
+        finally:
+            sem.close()
+            _posix.Semaphore.unlink(os_name)
+
+    def test_spin_wait_sees_a_post_made_while_it_spins(self) -> None:
+        os_name = "/" + self.buffer_name()
+        sem = _posix.Semaphore.create(os_name, 0o600)
+        poster = threading.Thread(target=sem.post)
+        try:
+            start = time.monotonic()
+            poster.start()
+            self.assertTrue(sem.spin_wait(10_000_000_000))
+            self.assertLess(time.monotonic() - start, 9.0)
+        finally:
+            poster.join()
+            sem.close()
+            _posix.Semaphore.unlink(os_name)
 
 
 class LockFileTest(BufferTestCase):

@@ -10,6 +10,7 @@ import struct
 import threading
 import time
 import unittest
+from unittest import mock
 
 from zb_support import BufferTestCase, dead_pid, dev_shm_entries
 
@@ -113,6 +114,18 @@ class ConfigTest(BufferTestCase):
     def test_mode_outside_permission_bits_is_refused(self) -> None:
         with self.assertRaises(ValueError):
             zb.Reader(self.buffer_name(), zb.BufferConfig(mode=0o4777))
+
+    def test_spin_must_be_a_number_of_seconds_from_zero_to_an_hour(self) -> None:
+        for bad, error in ((-1e-6, ValueError), (math.inf, ValueError), (math.nan, ValueError), ("1", TypeError)):
+            with self.subTest(spin=bad):
+                with self.assertRaises(error):
+                    zb.Reader(self.buffer_name(), zb.BufferConfig(spin=bad))  # type: ignore[arg-type]
+        name = self.buffer_name()
+        with zb.Reader(name, zb.BufferConfig(spin=0)):
+            with self.assertRaises(ValueError):
+                zb.Writer(name, spin=-1)
+            with self.assertRaises(TypeError):
+                zb.Writer(name, spin=True)
 
     def assert_modes(self, name: str, mode: int) -> None:
         for path in (
@@ -393,6 +406,33 @@ class FlowControlTest(BufferTestCase):
                 self.assertEqual(writer.write_frame(bytes(100), timeout=2.0), 2)
             finally:
                 timer.join()
+
+    def test_a_waiting_writer_spins_before_it_blocks(self) -> None:
+        name = self.buffer_name()
+        with zb.Reader(name, zb.BufferConfig(0, 128, spin=0)) as reader, zb.Writer(name, spin=10.0) as writer:
+            writer.write_frame(bytes(100))
+            frame = reader.read_frame(1.0)
+            releaser = threading.Thread(target=frame.release)
+            with mock.patch.object(_posix.Semaphore, "timed_wait", side_effect=AssertionError("blocked")):
+                releaser.start()
+                try:
+                    self.assertEqual(writer.write_frame(bytes(100), timeout=10.0), 2)
+                finally:
+                    releaser.join()
+
+    def test_a_waiting_reader_spins_before_it_blocks(self) -> None:
+        name = self.buffer_name()
+        with zb.Reader(name, zb.BufferConfig(0, 4096, spin=10.0)) as reader, zb.Writer(name, spin=0) as writer:
+            producer = threading.Thread(target=writer.write_frame, args=(b"spun",))
+            with mock.patch.object(_posix.Semaphore, "timed_wait", side_effect=AssertionError("blocked")):
+                producer.start()
+                try:
+                    frame = reader.read_frame(10.0)
+                finally:
+                    producer.join()
+            self.assertIsNotNone(frame)
+            self.assertEqual(bytes(frame.data), b"spun")
+            frame.release()
 
     def test_space_semaphore_count_stays_bounded(self) -> None:
         name = self.buffer_name()

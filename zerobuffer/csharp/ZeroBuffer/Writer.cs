@@ -631,7 +631,10 @@ public sealed unsafe class Writer : IDisposable
     /// <summary>Waits until payload_free_bytes covers <paramref name="needed"/> (wire brief 4.1 step 3).</summary>
     private bool WaitForSpace(long needed, long deadline)
     {
-        long spinEnd = _spinTicks > 0 ? MonotonicClock.Now + _spinTicks : 0;
+        // The spin polls as the reader's does (see Reader.SpinForFrame): no pause between polls,
+        // the clock read every SpinPollsPerClockRead polls.
+        long spinEnd = _spinTicks > 0 ? Math.Min(MonotonicClock.Now + _spinTicks, deadline) : 0;
+        int polls = MonotonicClock.SpinPollsPerClockRead;
         while (true)
         {
             // Each release posts once; drain so the count can not grow without bound.
@@ -641,12 +644,23 @@ public sealed unsafe class Writer : IDisposable
                 return true;
             }
 
-            long now = MonotonicClock.Now;
-            if (now < spinEnd && now < deadline)
+            if (spinEnd != 0)
             {
-                Thread.SpinWait(16);
-                continue;
+                if (--polls != 0)
+                {
+                    continue;
+                }
+
+                polls = MonotonicClock.SpinPollsPerClockRead;
+                if (MonotonicClock.Now < spinEnd)
+                {
+                    continue;
+                }
+
+                spinEnd = 0;
             }
+
+            long now = MonotonicClock.Now;
 
             if (now >= deadline)
             {

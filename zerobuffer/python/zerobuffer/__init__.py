@@ -4,7 +4,7 @@ A Reader creates a named buffer; one Writer connects to it and writes frames, wh
 sees as memoryviews straight into shared memory. Standard library only (Linux).
 """
 
-from ._config import DEFAULT_TIMEOUT, BufferConfig
+from ._config import DEFAULT_SPIN, DEFAULT_TIMEOUT, BufferConfig
 from ._errors import (
     ERROR_KINDS,
     BufferFullException,
@@ -42,6 +42,7 @@ __all__ = [
     "BufferFullException",
     "BufferNotFoundException",
     "CorruptBufferException",
+    "DEFAULT_SPIN",
     "DEFAULT_TIMEOUT",
     "ERROR_KINDS",
     "Frame",

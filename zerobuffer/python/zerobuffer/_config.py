@@ -7,6 +7,9 @@ from dataclasses import dataclass
 DEFAULT_TIMEOUT = 5.0
 """Seconds a read waits for a frame and a write waits for space, unless told otherwise."""
 
+DEFAULT_SPIN = 20e-6
+"""Seconds a waiting read or write polls its semaphore (sem_trywait) before it blocks."""
+
 
 @dataclass(frozen=True)
 class BufferConfig:
@@ -22,3 +25,14 @@ class BufferConfig:
     """Bytes of the payload ring. Must be > 0."""
     mode: int = 0o600
     """Permission bits of the shared memory, semaphores and lock file, applied exactly (umask ignored)."""
+    spin: float = DEFAULT_SPIN
+    """Seconds read_frame polls for a frame before it blocks (0: block at once). Not part of the buffer."""
+
+
+def spin_budget_ns(seconds: float, what: str) -> int:
+    """A spin time in seconds as whole nanoseconds; TypeError / ValueError unless 0 <= seconds < 3600."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError(f"{what} must be a number of seconds, got {type(seconds).__name__}")
+    if not 0 <= seconds < 3600:
+        raise ValueError(f"{what} must be between 0 and 3600 seconds, got {seconds!r}")
+    return int(seconds * 1e9)

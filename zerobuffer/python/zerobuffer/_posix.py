@@ -33,6 +33,7 @@ _RELEASE = 3
 _ACQ_REL = 4
 
 monotonic = time.monotonic
+monotonic_ns = time.monotonic_ns
 
 
 def _os_error(what: str, err: int) -> InternalException:
@@ -41,6 +42,26 @@ def _os_error(what: str, err: int) -> InternalException:
 
 # --------------------------------------------------------------------------------------------
 # Liveness
+
+
+_pid = os.getpid()
+
+
+def _forked_child() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked_child)
+
+
+def current_pid() -> int:
+    """os.getpid() without its system call: kept current by an after-fork hook.
+
+    Readers and writers compare it on every call to notice they were inherited by a forked
+    child; os.getpid() there would cost a system call per frame.
+    """
+    return _pid
 
 
 def pid_alive(pid: int) -> bool:
@@ -355,6 +376,9 @@ _libc = _load_libc()
 _HAS_CLOCKWAIT = hasattr(_libc, "sem_clockwait")
 _SEM_FAILED = ctypes.c_void_p(-1).value
 
+SPIN_CLOCK_EVERY = 8
+"""sem_trywait polls between two clock reads of Semaphore.spin_wait."""
+
 
 def semaphore_path(os_name: str) -> str:
     """Where glibc keeps the named semaphore "/X": /dev/shm/sem.X."""
@@ -366,6 +390,7 @@ class Semaphore:
 
     def __init__(self, handle: int, os_name: str) -> None:
         self._handle: Optional[int] = handle
+        self._handle_arg = ctypes.c_void_p(handle)  # passed as is: no conversion per spin poll
         self.os_name = os_name
 
     @classmethod
@@ -416,6 +441,28 @@ class Semaphore:
                 raise _os_error(f"sem_trywait on {self.os_name}", err)
         return True
 
+    def spin_wait(self, budget_ns: int) -> bool:
+        """Polls sem_trywait for up to ``budget_ns`` nanoseconds; True if a post was consumed.
+
+        The hot loop allocates nothing: the bound ctypes function and a prebuilt handle argument,
+        small-int counters, and the clock read only every SPIN_CLOCK_EVERY polls (a clock read
+        costs about as much as a poll). An error of sem_trywait other than "no post" ends the
+        spin; the blocking wait that follows reports it.
+        """
+        trywait = _libc.sem_trywait
+        handle = self._handle_arg
+        clock = time.monotonic_ns
+        end = clock() + budget_ns
+        polls = SPIN_CLOCK_EVERY
+        while True:
+            if trywait(handle) == 0:
+                return True
+            polls -= 1
+            if polls == 0:
+                if clock() >= end:
+                    return False
+                polls = SPIN_CLOCK_EVERY
+
     def timed_wait(self, seconds: float) -> bool:
         """Waits up to ``seconds`` for a post; True if one was consumed."""
         if _HAS_CLOCKWAIT:
@@ -441,6 +488,7 @@ class Semaphore:
         if self._handle is not None:
             _libc.sem_close(self._handle)
             self._handle = None
+            self._handle_arg = ctypes.c_void_p()
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Optional
 
 from . import _posix
-from ._config import DEFAULT_TIMEOUT, BufferConfig
+from ._config import DEFAULT_TIMEOUT, BufferConfig, spin_budget_ns
 from ._errors import (
     CorruptBufferException,
     InvalidFrameSizeException,
@@ -34,7 +34,7 @@ from ._oieb import (
     payload_offset,
     round_up_block,
 )
-from ._posix import LockFile, Semaphore, SharedMemory, monotonic, pid_alive, watched_view
+from ._posix import LockFile, Semaphore, SharedMemory, current_pid, monotonic, pid_alive, watched_view
 
 LIVENESS_INTERVAL = 0.1
 """Longest time (seconds) a waiting reader goes without re-checking that the writer lives."""
@@ -72,6 +72,7 @@ class Reader:
         config = config if config is not None else BufferConfig()
         names = BufferNames(name)
         metadata_size, payload_size, mode = _validated_layout(config)
+        spin_ns = spin_budget_ns(config.spin, "BufferConfig.spin")
 
         lock_dir = _posix.lock_dir()
         _remove_stale_buffers(lock_dir)
@@ -109,6 +110,7 @@ class Reader:
         self._payload_size = payload_size
         self._payload_base = payload_offset(metadata_size)
         self._mode = mode
+        self._spin_ns = spin_ns
 
         self._read_pos = 0
         self._read_count = 0
@@ -182,11 +184,14 @@ class Reader:
         oieb = self._oieb
         sem_w = self._sem_w
         deadline = monotonic() + max(0.0, timeout)  # math.inf stays inf: no deadline
+        spin_ns = self._spin_ns  # spin once per call, before the first blocking wait
         while True:
             if not sem_w.try_wait():
                 remaining = deadline - monotonic()
                 if remaining > 0:
-                    sem_w.timed_wait(min(remaining, LIVENESS_INTERVAL))
+                    if not (spin_ns and sem_w.spin_wait(int(min(spin_ns, remaining * 1e9)))):
+                        sem_w.timed_wait(min(remaining, LIVENESS_INTERVAL))
+                    spin_ns = 0
             # With or without a post, the counters decide: a post whose frame was already taken
             # is skipped, and a complete frame whose post never came (its writer died between
             # publishing and posting) is read anyway.
@@ -247,7 +252,7 @@ class Reader:
             return
         self._closed = True
         self._holds.clear()
-        if os.getpid() != self._owner_pid:
+        if current_pid() != self._owner_pid:
             # A forked child only lets go of its copies; the buffer belongs to the parent.
             self._oieb.release()
             self._shm.close()
@@ -292,7 +297,7 @@ class Reader:
     def _check_open(self) -> None:
         if self._closed:
             raise InvalidStateException("the reader is closed")
-        if os.getpid() != self._owner_pid:
+        if current_pid() != self._owner_pid:
             raise InvalidStateException(
                 f"this reader belongs to process {self._owner_pid}; a process forked from it cannot use it"
             )
@@ -401,7 +406,7 @@ class Reader:
     def _release_hold(self, hold: _Hold) -> None:
         """Runs when the last view of a frame's bytes is gone (see Frame.release)."""
         hold.watch = None
-        if hold.released or self._closed or os.getpid() != self._owner_pid:
+        if hold.released or self._closed or current_pid() != self._owner_pid:
             hold.released = True  # closed, or a forked child's copy: the space is not ours to return
             return
         hold.released = True

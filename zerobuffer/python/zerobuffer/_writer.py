@@ -8,7 +8,7 @@ import time
 from types import TracebackType
 from typing import Any, Optional
 
-from ._config import DEFAULT_TIMEOUT
+from ._config import DEFAULT_SPIN, DEFAULT_TIMEOUT, spin_budget_ns
 from ._errors import (
     BufferFullException,
     BufferNotFoundException,
@@ -36,7 +36,7 @@ from ._oieb import (
     OIEBView,
     payload_offset,
 )
-from ._posix import Semaphore, SharedMemory, monotonic, pid_alive
+from ._posix import Semaphore, SharedMemory, current_pid, monotonic, monotonic_ns, pid_alive
 
 LIVENESS_INTERVAL = 0.1
 """Longest time (seconds) a writer goes without re-checking that the reader lives."""
@@ -53,16 +53,23 @@ class Writer:
     """
 
     def __init__(
-        self, name: str, *, write_timeout: float = DEFAULT_TIMEOUT, connect_timeout: float = 0.0
+        self,
+        name: str,
+        *,
+        write_timeout: float = DEFAULT_TIMEOUT,
+        connect_timeout: float = 0.0,
+        spin: float = DEFAULT_SPIN,
     ) -> None:
         """Connects to the buffer; waits up to ``connect_timeout`` seconds for a live reader.
 
         While the connect fails in a way ``is_connect_retryable`` accepts, it is retried every
         10 ms until ``connect_timeout`` is spent (0: one attempt); then the last error is raised.
+        A write that has to wait for space polls for it ``spin`` seconds before it blocks (0: block at once).
         """
         self._closed = True
         self._owner_pid = os.getpid()
         self._write_timeout = float(write_timeout)
+        self._spin_ns = spin_budget_ns(spin, "spin")
         names = BufferNames(name)
         deadline = monotonic() + float(connect_timeout)
         while True:
@@ -244,7 +251,7 @@ class Writer:
             if pending is not None:
                 _release_view(pending[0])
         self._pending_frame = self._pending_metadata = None
-        if os.getpid() == self._owner_pid:
+        if current_pid() == self._owner_pid:
             self._oieb.compare_exchange_writer_pid(self._owner_pid, 0)
         self._oieb.release()
         self._shm.close()
@@ -280,7 +287,7 @@ class Writer:
     def _check_open(self) -> None:
         if self._closed:
             raise InvalidStateException("the writer is closed")
-        if os.getpid() != self._owner_pid:
+        if current_pid() != self._owner_pid:
             raise InvalidStateException(
                 f"this writer belongs to process {self._owner_pid}; a process forked from it cannot use it"
             )
@@ -361,6 +368,7 @@ class Writer:
         oieb = self._oieb
         sem_r = self._sem_r
         deadline = monotonic() + max(0.0, timeout)
+        spin_ns = int(min(self._spin_ns, timeout * 1e9)) if timeout > 0 else 0
         while True:
             # Drain the space semaphore first: it is posted once per released frame but only
             # consumed here, so left alone its count would grow without bound.
@@ -369,6 +377,13 @@ class Writer:
             free = oieb.payload_free_bytes
             if free >= need:
                 return
+            if spin_ns:
+                # Poll before the first blocking wait; the reader may release within microseconds.
+                spun = self._spin_for_space(need, spin_ns)
+                spin_ns = 0
+                if spun:
+                    return
+                continue
             pid = oieb.reader_pid
             if pid == 0 or not pid_alive(pid):
                 raise ReaderDeadException(f"the reader of buffer '{self.name}' is gone (pid {pid})")
@@ -379,6 +394,18 @@ class Writer:
                     f"no space for {need} bytes within {timeout:g} s ({free} of {self._payload_size} bytes free)"
                 )
             sem_r.timed_wait(min(remaining, LIVENESS_INTERVAL))
+
+    def _spin_for_space(self, need: int, budget_ns: int) -> bool:
+        """Polls the space semaphore for up to ``budget_ns``; True once ``need`` bytes are free."""
+        sem_r = self._sem_r
+        oieb = self._oieb
+        end = monotonic_ns() + budget_ns
+        while True:
+            left = end - monotonic_ns()
+            if left <= 0:
+                return False
+            if sem_r.spin_wait(left) and oieb.payload_free_bytes >= need:
+                return True
 
     def _publish(self, size: int) -> int:
         """Write steps 6-7 in the crash-safe order (write.crash-order): reserve, advance, publish, post."""

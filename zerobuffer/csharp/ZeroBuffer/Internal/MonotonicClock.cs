@@ -11,6 +11,9 @@ internal static class MonotonicClock
 
     public static readonly long LivenessSliceTicks = ToTicks(LivenessSlice);
 
+    /// <summary>sem_trywait polls of a spinning wait between two clock reads (a read costs about as much as a poll).</summary>
+    public const int SpinPollsPerClockRead = 8;
+
     public static long Now => Stopwatch.GetTimestamp();
 
     public static long ToTicks(TimeSpan span)
