@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -34,6 +35,9 @@ constexpr int kStreamTimeoutMs = 3000;
 constexpr std::uint64_t kReadBatch = 32;
 constexpr std::uint64_t kHeldFrames = 3;
 constexpr std::uint64_t kEndlessCount = std::uint64_t{1} << 40;
+// Serves started ahead of need per role: a restart then costs no start-up time (a Python serve
+// takes a second to start on a loaded machine).
+constexpr std::size_t kSpares = 2;
 
 struct Failure {
   std::string what;
@@ -92,11 +96,13 @@ class Soak {
     int status = 0;
     try {
       fs::create_directories(work_dir_);
-      spare_writer_ = spawn(o_.writer, "writer");
-      spare_reader_ = spawn(o_.reader, "reader");
-      reader_ = take(spare_reader_, o_.reader, "reader");
+      for (std::size_t i = 0; i < kSpares; ++i) {
+        spare_writers_.push_back(spawn(o_.writer, "writer"));
+        spare_readers_.push_back(spawn(o_.reader, "reader"));
+      }
+      reader_ = take(spare_readers_, o_.reader, "reader");
       open_reader();
-      writer_ = take(spare_writer_, o_.writer, "writer");
+      writer_ = take(spare_writers_, o_.writer, "writer");
       open_writer();
       while (kills_ < o_.kills && !out_of_time(started)) {
         one_kill();
@@ -110,7 +116,10 @@ class Soak {
       report_failure(error.what());
       status = 1;
     }
-    for (auto* peer : {&writer_, &reader_, &spare_writer_, &spare_reader_}) peer->client.reset();
+    writer_.client.reset();
+    reader_.client.reset();
+    spare_writers_.clear();
+    spare_readers_.clear();
     const auto left = find_leftovers({name_}, token_, lock_dir_);
     if (!left.empty()) {
       std::string list;
@@ -138,10 +147,11 @@ class Soak {
     return peer;
   }
 
-  // The spare becomes the active serve once its hello is answered; a new spare starts.
-  Peer take(Peer& spare, const Port& port, const char* role) {
-    Peer peer = std::move(spare);
-    spare = spawn(port, role);
+  // The oldest spare becomes the active serve once its hello is answered; a new spare starts.
+  Peer take(std::deque<Peer>& spares, const Port& port, const char* role) {
+    Peer peer = std::move(spares.front());
+    spares.pop_front();
+    spares.push_back(spawn(port, role));
     const Reply hello = expect_ok(*peer.client, peer.hello_id, "hello");
     for (const auto& capability : hello.body().value("capabilities", json::array())) {
       if (capability.is_string()) peer.capabilities.insert(capability.get<std::string>());
@@ -293,10 +303,10 @@ class Soak {
     }
 
     if (victim == Victim::writer) {
-      writer_ = take(spare_writer_, o_.writer, "writer");
+      writer_ = take(spare_writers_, o_.writer, "writer");
     } else {
       call(writer_, "close", json::object());
-      reader_ = take(spare_reader_, o_.reader, "reader");
+      reader_ = take(spare_readers_, o_.reader, "reader");
       open_reader();
     }
     open_writer();
@@ -338,8 +348,11 @@ class Soak {
     current_ = "the end";
     writer_.client->process().kill_group();
     reader_detects_writer_death(Clock::now(), false);
-    for (auto* peer : {&reader_, &spare_writer_, &spare_reader_}) {
-      if (peer == &reader_) call(*peer, "shutdown", json::object());
+    call(reader_, "shutdown", json::object());
+    std::vector<Peer*> peers = {&reader_};
+    for (auto& spare : spare_writers_) peers.push_back(&spare);
+    for (auto& spare : spare_readers_) peers.push_back(&spare);
+    for (auto* peer : peers) {
       peer->client->process().close_stdin();
       const auto code = peer->client->process().wait_exit(Clock::now() + kReplyLimit);
       if (!code || *code != 0) {
@@ -397,7 +410,8 @@ class Soak {
   std::string name_;
   std::string work_dir_;
   std::string lock_dir_;
-  Peer writer_, reader_, spare_writer_, spare_reader_;
+  Peer writer_, reader_;
+  std::deque<Peer> spare_writers_, spare_readers_;
   std::int64_t writer_pending_ = 0;
   std::int64_t reader_pending_ = 0;
   Stream stream_;
