@@ -392,10 +392,12 @@ class Harness {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc > 1 && std::string(argv[1]) == "soak") {
+  if (argc > 1 && (std::string(argv[1]) == "soak" || std::string(argv[1]) == "fuzz")) {
     std::string line;
     for (int i = 0; i < argc; ++i) line += (i ? " " : "") + shell_quote(argv[i]);
-    return zbh::soak_command(argc - 1, argv + 1, {ZBH_DEFAULT_SOURCE_DIR, ZBH_DEFAULT_BUILD_DIR, line});
+    const zbh::SubcommandContext context{ZBH_DEFAULT_SOURCE_DIR, ZBH_DEFAULT_BUILD_DIR, line};
+    return std::string(argv[1]) == "soak" ? zbh::soak_command(argc - 1, argv + 1, context)
+                                          : zbh::fuzz_command(argc - 1, argv + 1, context);
   }
   cxxopts::Options options("zerobuffer-harness",
                            "ZeroBuffer conformance harness.\n\n"
@@ -406,7 +408,8 @@ int main(int argc, char** argv) {
                            "  zerobuffer-harness certify  --port NAME=COMMAND [--report DIR] [-j N]\n"
                            "  zerobuffer-harness smoke    --port NAME=COMMAND\n"
                            "  zerobuffer-harness rules    [--markdown] [--check-docs DIR | --update-docs DIR]\n"
-                           "  zerobuffer-harness soak     --writer W --reader R [--kills N] [--seconds S] [--seed S]\n\n"
+                           "  zerobuffer-harness soak     --writer W --reader R [--kills N] [--seconds S] [--seed S]\n"
+                           "  zerobuffer-harness fuzz     --ports P,Q | --port NAME=COMMAND [--iterations N] [--seed S]\n\n"
                            "Exit codes: 0 all passed, 1 failures, 2 usage or load error, 77 the one cell run was "
                            "skipped.");
   // clang-format off

@@ -1,6 +1,7 @@
 #include "subcommands.hpp"
 
 #include "loader.hpp"
+#include "port_fuzz.hpp"
 #include "ports.hpp"
 #include "soak.hpp"
 
@@ -22,7 +23,8 @@ struct UsageError : std::runtime_error {
 PortRegistry load_ports(const cxxopts::ParseResult& args, const SubcommandContext& context) {
   const std::string source = args.count("source-dir") ? args["source-dir"].as<std::string>() : context.source_dir;
   const std::string build = args.count("build-dir") ? args["build-dir"].as<std::string>() : context.build_dir;
-  const std::string file = args.count("ports") ? args["ports"].as<std::string>() : source + "/scenarios/ports.json";
+  const std::string file =
+      args.count("ports-file") ? args["ports-file"].as<std::string>() : source + "/scenarios/ports.json";
   PortRegistry registry = PortRegistry::load(file, build, source);
   for (const auto& kv : args.arguments()) {
     if (kv.key() == "port") registry.add_or_replace(parse_port_option(kv.value()));
@@ -41,7 +43,7 @@ void add_location_options(cxxopts::Options& options) {
   // clang-format off
   options.add_options()
       ("port", "add or replace a port NAME=COMMAND (repeatable)", cxxopts::value<std::string>())
-      ("ports", "ports registry (default: <source>/scenarios/ports.json)", cxxopts::value<std::string>())
+      ("ports-file", "ports registry (default: <source>/scenarios/ports.json)", cxxopts::value<std::string>())
       ("build-dir", "value of ${build} in ports.json", cxxopts::value<std::string>())
       ("source-dir", "value of ${source} in ports.json", cxxopts::value<std::string>())
       ("seed", "seed of the random choices", cxxopts::value<std::uint64_t>()->default_value("1"))
@@ -98,6 +100,56 @@ int soak_command(int argc, char** argv, const SubcommandContext& context) {
     soak.command_line = context.command_line;
     if (soak.seconds < 0) throw UsageError("--seconds must not be negative");
     return run_soak(soak);
+  });
+}
+
+int fuzz_command(int argc, char** argv, const SubcommandContext& context) {
+  cxxopts::Options options("zerobuffer-harness fuzz",
+                           "Fuzz ports through their serves: corrupt the shared memory of a buffer between the port "
+                           "and a C++ peer at random steps; every answer must be a result or a library error of the "
+                           "closed list, in time, and nothing may leak.\n\n"
+                           "  zerobuffer-harness fuzz --ports cpp,csharp,python | --port NAME=COMMAND\n"
+                           "                          [--iterations N] [--seed S] [--from I] [--side reader|writer|both]");
+  add_location_options(options);
+  // clang-format off
+  options.add_options()
+      ("ports", "ports under test, comma-separated (besides every --port)", cxxopts::value<std::string>())
+      ("peer", "the other side's port", cxxopts::value<std::string>()->default_value("cpp"))
+      ("iterations", "iterations per port and side", cxxopts::value<std::uint64_t>()->default_value("200"))
+      ("from", "first iteration (to rerun a failure)", cxxopts::value<std::uint64_t>()->default_value("0"))
+      ("side", "the port as reader, writer or both", cxxopts::value<std::string>()->default_value("both"));
+  // clang-format on
+  return guarded(options, [&] {
+    auto args = options.parse(argc, argv);
+    if (args.count("help")) {
+      std::cout << options.help() << "\n";
+      return 0;
+    }
+    const PortRegistry registry = load_ports(args, context);
+    PortFuzzOptions fuzz;
+    std::vector<std::string> names;
+    if (args.count("ports")) {
+      std::stringstream list(args["ports"].as<std::string>());
+      for (std::string name; std::getline(list, name, ',');) {
+        if (!name.empty()) names.push_back(name);
+      }
+    }
+    for (const auto& kv : args.arguments()) {
+      if (kv.key() == "port") names.push_back(parse_port_option(kv.value()).name);
+    }
+    if (names.empty()) throw UsageError("fuzz needs --ports or --port");
+    for (const auto& name : names) fuzz.ports.push_back(find_port(registry, name));
+    fuzz.peer = find_port(registry, args["peer"].as<std::string>());
+    fuzz.iterations = args["iterations"].as<std::uint64_t>();
+    fuzz.first = args["from"].as<std::uint64_t>();
+    fuzz.seed = args["seed"].as<std::uint64_t>();
+    fuzz.side = args["side"].as<std::string>();
+    fuzz.verbose = args.count("verbose") > 0;
+    fuzz.command_line = context.command_line;
+    if (fuzz.side != "reader" && fuzz.side != "writer" && fuzz.side != "both") {
+      throw UsageError("--side is reader, writer or both");
+    }
+    return run_port_fuzz(fuzz);
   });
 }
 

@@ -14,6 +14,7 @@ struct SubcommandContext {
 
 // Both return the process exit code: 0 passed, 1 a check failed, 2 usage error.
 int soak_command(int argc, char** argv, const SubcommandContext& context);
+int fuzz_command(int argc, char** argv, const SubcommandContext& context);
 
 
 }  // namespace zbh
