@@ -117,7 +117,13 @@ class PortFuzz {
   Reply call(Serve& serve, const std::string& method, const json& params) {
     ++calls_;
     last_call_ = serve.client->label() + " " + method + " " + params.dump();
-    const auto id = serve.client->send(method, params);
+    std::int64_t id = 0;
+    try {
+      id = serve.client->send(method, params);
+    } catch (const ProcessError&) {
+      serve.client->process().wait_exit(Clock::now() + kAnswerSlack);
+      throw Failure{serve.client->label() + " died (" + serve.client->process().exit_description() + ")"};
+    }
     const int timeout_ms = params.value("timeoutMs", 0);
     const int count = params.value("count", 1);
     const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms) * std::max(count, 1) + kAnswerSlack;
