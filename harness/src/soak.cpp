@@ -104,6 +104,8 @@ class Soak {
       open_reader();
       writer_ = take(spare_writers_, o_.writer, "writer");
       open_writer();
+      // Reads start once the writer streams: a first read must not wait out a slow start-up.
+      start_read(false);
       while (kills_ < o_.kills && !out_of_time(started)) {
         one_kill();
         progress(started);
@@ -182,7 +184,6 @@ class Soak {
     call(reader_, "createReader", {{"name", name_}, {"metadataSize", 0}, {"payloadSize", kPayloadSize}});
     stream_ = Stream{};
     ++buffers_;
-    start_read(false);
   }
 
   void open_writer() {
