@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 
 constexpr int kCallTimeoutMs = 10;                       // timeoutMs of reads and writes: calls end fast
 constexpr auto kAnswerSlack = std::chrono::seconds(2);   // a serve answers within timeoutMs + this
-constexpr auto kStartLimit = std::chrono::seconds(20);   // start-up of a serve (hello)
+constexpr auto kStartLimit = std::chrono::seconds(30);   // start-up of a serve (hello), under load
 constexpr int kStepsPerIteration = 8;
 
 struct Failure {
