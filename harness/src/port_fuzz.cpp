@@ -129,6 +129,8 @@ class PortFuzz {
     const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms) * std::max(count, 1) + kAnswerSlack;
     auto reply = serve.client->await(id, deadline);
     if (!reply) {
+      // Its stdout ended: it is exiting or gone; let it finish so the report says how it ended.
+      if (serve.client->process().stdout_ended()) serve.client->process().wait_exit(Clock::now() + kAnswerSlack);
       throw Failure{serve.client->process().running()
                         ? serve.client->label() + " did not answer within its deadline"
                         : serve.client->label() + " died (" + serve.client->process().exit_description() + ")"};
