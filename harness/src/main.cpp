@@ -6,6 +6,7 @@
 #include "reports.hpp"
 #include "rules.hpp"
 #include "runner.hpp"
+#include "subcommands.hpp"
 
 #include <cxxopts.hpp>
 
@@ -391,6 +392,13 @@ class Harness {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && (std::string(argv[1]) == "soak" || std::string(argv[1]) == "fuzz")) {
+    std::string line;
+    for (int i = 0; i < argc; ++i) line += (i ? " " : "") + shell_quote(argv[i]);
+    const zbh::SubcommandContext context{ZBH_DEFAULT_SOURCE_DIR, ZBH_DEFAULT_BUILD_DIR, line};
+    return std::string(argv[1]) == "soak" ? zbh::soak_command(argc - 1, argv + 1, context)
+                                          : zbh::fuzz_command(argc - 1, argv + 1, context);
+  }
   cxxopts::Options options("zerobuffer-harness",
                            "ZeroBuffer conformance harness.\n\n"
                            "  zerobuffer-harness list     [--scenario GLOB] [--tier T]\n"
@@ -399,7 +407,9 @@ int main(int argc, char** argv) {
                            "                              [--port NAME=COMMAND ...]\n"
                            "  zerobuffer-harness certify  --port NAME=COMMAND [--report DIR] [-j N]\n"
                            "  zerobuffer-harness smoke    --port NAME=COMMAND\n"
-                           "  zerobuffer-harness rules    [--markdown] [--check-docs DIR | --update-docs DIR]\n\n"
+                           "  zerobuffer-harness rules    [--markdown] [--check-docs DIR | --update-docs DIR]\n"
+                           "  zerobuffer-harness soak     --writer W --reader R [--kills N] [--seconds S] [--seed S]\n"
+                           "  zerobuffer-harness fuzz     --ports P,Q | --port NAME=COMMAND [--iterations N] [--seed S]\n\n"
                            "Exit codes: 0 all passed, 1 failures, 2 usage or load error, 77 the one cell run was "
                            "skipped.");
   // clang-format off
