@@ -718,6 +718,15 @@ class CellRun {
       } catch (const ShmError& e) {
         throw StepFailure{e.what()};
       }
+    } else if (step.verb == "writeLockPid") {
+      const auto paths = BufferPaths::of(name_param(step), lock_dir_);
+      const std::string& path = p.at("object") == "lock" ? paths.lock : paths.writer_lock;
+      try {
+        write_lock_pid(path, p.at("value").get<std::uint64_t>());
+      } catch (const ShmError& e) {
+        throw StepFailure{"writeLockPid: " + std::string(e.what())};
+      }
+      note("wrote pid " + std::to_string(p.at("value").get<std::uint64_t>()) + " into " + path);
     } else if (step.verb == "createObject") {
       const std::string name = name_param(step);
       try {
@@ -820,6 +829,21 @@ class CellRun {
         if (!missing.empty()) throw StepFailure{"missing objects:" + missing};
       } else if (verb == "mode") {
         check_mode(step, paths);
+      } else if (verb == "lockPid") {
+        const std::string& path = p.at("object") == "lock" ? paths.lock : paths.writer_lock;
+        const json expected = resolved(p.at("expect"));
+        const std::string want = expected.is_string() ? expected.get<std::string>() : expected.dump();
+        const std::string content = read_lock_file(path);
+        if (content != want) throw StepFailure{path + " holds \"" + content + "\", expected \"" + want + "\""};
+      } else if (verb == "locked") {
+        const bool expected = p.at("expect").get<bool>();
+        std::string wrong;
+        for (const auto& [label, path] : paths.labelled()) {
+          const json& wanted = p.at("objects");
+          if (std::find(wanted.begin(), wanted.end(), label) == wanted.end()) continue;
+          if (lock_held(path) != expected) wrong += " " + path;
+        }
+        if (!wrong.empty()) throw StepFailure{std::string(expected ? "not locked:" : "locked:") + wrong};
       }
     } catch (const ShmError& e) {
       throw StepFailure{"check " + verb + ": " + e.what()};
