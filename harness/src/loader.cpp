@@ -370,6 +370,12 @@ class ScenarioParser {
           step.at("size").get<std::uint64_t>() > (std::uint64_t{1} << 30)) {
         fail(where, "'size' must be 0..2^30");
       }
+    } else if (verb == "isolatePids") {
+      only_fields(step, where, {"do", "role"});
+      if (require(step, where, "role", json::value_t::string)) {
+        out.role = step.at("role");
+        check_role(out.role, where);
+      }
     } else if (verb == "setEnv") {
       only_fields(step, where, {"do", "role", "env"});
       if (require(step, where, "role", json::value_t::string)) {
@@ -383,7 +389,7 @@ class ScenarioParser {
       }
     } else {
       fail(where, "unknown action '" + verb +
-                      "' (known: start, kill, sleep, corrupt, fabricateStale, unlink, writeLockPid, createObject, setEnv)");
+                      "' (known: start, kill, sleep, corrupt, fabricateStale, unlink, writeLockPid, createObject, setEnv, isolatePids)");
     }
   }
 

@@ -332,8 +332,10 @@ class CellRun {
     role.port = role.side == "reader" ? &cell_.reader : &cell_.writer;
     std::map<std::string, std::string> env = {{"ZEROBUFFER_LOCK_DIR", lock_dir_}};
     for (const auto& [key, value] : role_env_[name]) env[key] = value;
+    std::vector<std::string> command = role.port->command;
+    if (pid_isolated_.count(name)) command.insert(command.begin(), {"unshare", "--pid", "--fork"});
     try {
-      role.process = std::make_unique<ServeProcess>(role.port->command, env);
+      role.process = std::make_unique<ServeProcess>(command, env);
     } catch (const ProcessError& e) {
       throw StepFailure{"cannot start " + role.label() + ": " + e.what()};
     }
@@ -702,6 +704,19 @@ class CellRun {
         throw StepFailure{"setEnv for role '" + step.role + "', which already runs (set it before the role starts)"};
       }
       for (const auto& [key, value] : p.at("env").items()) role_env_[step.role][key] = resolved(value).get<std::string>();
+    } else if (step.verb == "isolatePids") {
+      auto it = roles_.find(step.role);
+      if (it != roles_.end() && !it->second.killed) {
+        throw StepFailure{"isolatePids for role '" + step.role + "', which already runs (isolate it before it starts)"};
+      }
+      // CI runs as root, where this must work: only a non-root run or a missing unshare skips.
+      if (::geteuid() != 0) throw SkipCell{"isolatePids needs root (unshare --pid); not root"};
+      if (!is_executable("unshare")) throw SkipCell{"isolatePids needs unshare (util-linux), not found on PATH"};
+      if (run_quietly({"unshare", "--pid", "--fork", "true"}) != 0) {
+        throw StepFailure{"isolatePids: `unshare --pid --fork true` fails although we are root"};
+      }
+      pid_isolated_.insert(step.role);
+      note("role " + step.role + " will run in a PID namespace of its own (unshare --pid --fork)");
     } else if (step.verb == "fabricateStale") {
       const std::string name = name_param(step);
       try {
@@ -927,6 +942,7 @@ class CellRun {
   std::set<std::string> names_used_;
   std::map<std::string, Role> roles_;
   std::map<std::string, std::map<std::string, std::string>> role_env_;
+  std::set<std::string> pid_isolated_;  // roles started under unshare --pid --fork
   std::map<std::string, std::string> handles_;  // async handle -> role
   std::vector<std::string> retired_stderr_;
 };
