@@ -370,6 +370,13 @@ class ScenarioParser {
           step.at("size").get<std::uint64_t>() > (std::uint64_t{1} << 30)) {
         fail(where, "'size' must be 0..2^30");
       }
+    } else if (verb == "runAs") {
+      only_fields(step, where, {"do", "role", "user"});
+      if (require(step, where, "role", json::value_t::string)) {
+        out.role = step.at("role");
+        check_role(out.role, where);
+      }
+      require(step, where, "user", json::value_t::string);
     } else if (verb == "isolatePids") {
       only_fields(step, where, {"do", "role"});
       if (require(step, where, "role", json::value_t::string)) {
@@ -389,7 +396,7 @@ class ScenarioParser {
       }
     } else {
       fail(where, "unknown action '" + verb +
-                      "' (known: start, kill, sleep, corrupt, fabricateStale, unlink, writeLockPid, createObject, setEnv, isolatePids)");
+                      "' (known: start, kill, sleep, corrupt, fabricateStale, unlink, writeLockPid, createObject, setEnv, isolatePids, runAs)");
     }
   }
 

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <cstdio>
 #include <fcntl.h>
+#include <pwd.h>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -333,6 +334,10 @@ class CellRun {
     std::map<std::string, std::string> env = {{"ZEROBUFFER_LOCK_DIR", lock_dir_}};
     for (const auto& [key, value] : role_env_[name]) env[key] = value;
     std::vector<std::string> command = role.port->command;
+    if (auto user = run_as_.find(name); user != run_as_.end()) {
+      command.insert(command.begin(), {"setpriv", "--reuid=" + std::to_string(user->second.first),
+                                       "--regid=" + std::to_string(user->second.second), "--clear-groups", "--"});
+    }
     if (pid_isolated_.count(name)) command.insert(command.begin(), {"unshare", "--pid", "--fork"});
     try {
       role.process = std::make_unique<ServeProcess>(command, env);
@@ -717,6 +722,20 @@ class CellRun {
       }
       pid_isolated_.insert(step.role);
       note("role " + step.role + " will run in a PID namespace of its own (unshare --pid --fork)");
+    } else if (step.verb == "runAs") {
+      auto it = roles_.find(step.role);
+      if (it != roles_.end() && !it->second.killed) {
+        throw StepFailure{"runAs for role '" + step.role + "', which already runs (set it before it starts)"};
+      }
+      const std::string user = p.at("user").get<std::string>();
+      if (::geteuid() != 0) throw SkipCell{"runAs needs root (setpriv to user " + user + "); not root"};
+      if (!is_executable("setpriv")) throw SkipCell{"runAs needs setpriv (util-linux), not found on PATH"};
+      const passwd* entry = ::getpwnam(user.c_str());
+      if (entry == nullptr) throw StepFailure{"runAs: no user '" + user + "'"};
+      run_as_[step.role] = {entry->pw_uid, entry->pw_gid};
+      // The role creates the lock directory inside the cell's directory: let every user do so.
+      if (::chmod(work_dir_.c_str(), 01777) != 0) throw StepFailure{"runAs: cannot chmod " + work_dir_};
+      note("role " + step.role + " will run as user " + user + " (uid " + std::to_string(entry->pw_uid) + ")");
     } else if (step.verb == "fabricateStale") {
       const std::string name = name_param(step);
       try {
@@ -943,6 +962,7 @@ class CellRun {
   std::map<std::string, Role> roles_;
   std::map<std::string, std::map<std::string, std::string>> role_env_;
   std::set<std::string> pid_isolated_;  // roles started under unshare --pid --fork
+  std::map<std::string, std::pair<uid_t, gid_t>> run_as_;  // roles started as another user (setpriv)
   std::map<std::string, std::string> handles_;  // async handle -> role
   std::vector<std::string> retired_stderr_;
 };
