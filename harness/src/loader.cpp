@@ -352,15 +352,36 @@ class ScenarioParser {
       if (require(step, where, "object", json::value_t::string)) {
         const auto labels = BufferPaths::of("", "").labelled();
         if (std::none_of(labels.begin(), labels.end(), [&](const auto& l) { return l.first == step.at("object"); })) {
-          fail(where, "'object' is one of shm, semW, semR, lock");
+          fail(where, "'object' is one of shm, semW, semR, lock, writerLock");
         }
       }
+    } else if (verb == "writeLockPid") {
+      only_fields(step, where, {"do", "name", "object", "value"});
+      check_name_field(step, where);
+      if (require(step, where, "object", json::value_t::string) && step.at("object") != "lock" &&
+          step.at("object") != "writerLock") {
+        fail(where, "'object' is lock or writerLock");
+      }
+      require(step, where, "value", json::value_t::number_unsigned);
     } else if (verb == "createObject") {
       only_fields(step, where, {"do", "name", "size"});
       check_name_field(step, where);
       if (require(step, where, "size", json::value_t::number_unsigned) &&
           step.at("size").get<std::uint64_t>() > (std::uint64_t{1} << 30)) {
         fail(where, "'size' must be 0..2^30");
+      }
+    } else if (verb == "runAs") {
+      only_fields(step, where, {"do", "role", "user"});
+      if (require(step, where, "role", json::value_t::string)) {
+        out.role = step.at("role");
+        check_role(out.role, where);
+      }
+      require(step, where, "user", json::value_t::string);
+    } else if (verb == "isolatePids") {
+      only_fields(step, where, {"do", "role"});
+      if (require(step, where, "role", json::value_t::string)) {
+        out.role = step.at("role");
+        check_role(out.role, where);
       }
     } else if (verb == "setEnv") {
       only_fields(step, where, {"do", "role", "env"});
@@ -375,7 +396,7 @@ class ScenarioParser {
       }
     } else {
       fail(where, "unknown action '" + verb +
-                      "' (known: start, kill, sleep, corrupt, fabricateStale, unlink, createObject, setEnv)");
+                      "' (known: start, kill, sleep, corrupt, fabricateStale, unlink, writeLockPid, createObject, setEnv, isolatePids, runAs)");
     }
   }
 
@@ -421,9 +442,25 @@ class ScenarioParser {
       }
       if (step.contains("objects") && require(step, where, "objects", json::value_t::array)) {
         for (const auto& object : step.at("objects")) {
-          if (object != "shm" && object != "semW" && object != "semR" && object != "lock" && object != "lockDir") {
-            fail(where, "'objects' entries are shm, semW, semR, lock, lockDir");
+          if (object != "shm" && object != "semW" && object != "semR" && object != "lock" && object != "writerLock" &&
+              object != "lockDir") {
+            fail(where, "'objects' entries are shm, semW, semR, lock, writerLock, lockDir");
           }
+        }
+      }
+    } else if (verb == "lockPid") {
+      only_fields(step, where, {"check", "name", "object", "expect"});
+      if (require(step, where, "object", json::value_t::string) && step.at("object") != "lock" &&
+          step.at("object") != "writerLock") {
+        fail(where, "'object' is lock or writerLock");
+      }
+      if (!step.contains("expect")) fail(where, "missing field 'expect'");
+    } else if (verb == "locked") {
+      only_fields(step, where, {"check", "name", "objects", "expect"});
+      require(step, where, "expect", json::value_t::boolean);
+      if (require(step, where, "objects", json::value_t::array)) {
+        for (const auto& object : step.at("objects")) {
+          if (object != "lock" && object != "writerLock") fail(where, "'objects' entries are lock, writerLock");
         }
       }
     } else if (verb == "alive") {
@@ -434,7 +471,7 @@ class ScenarioParser {
       }
     } else {
       fail(where, "unknown check '" + verb +
-                      "' (known: oieb, bytes, frame, objectSize, noLeaks, present, mode, alive)");
+                      "' (known: oieb, bytes, frame, objectSize, noLeaks, present, mode, locked, lockPid, alive)");
     }
   }
 

@@ -276,4 +276,17 @@ bool is_executable(const std::string& program) {
   return !bp::search_path(program).empty();
 }
 
+int run_quietly(const std::vector<std::string>& argv) {
+  if (argv.empty() || !is_executable(argv[0])) return -1;
+  std::string program = argv[0];
+  if (program.find('/') == std::string::npos) program = bp::search_path(program).string();
+  std::error_code ec;
+  bp::child child(bp::exe = program, bp::args = std::vector<std::string>(argv.begin() + 1, argv.end()),
+                  bp::std_in < bp::null, bp::std_out > bp::null, bp::std_err > bp::null, ec);
+  if (ec) return -1;
+  child.wait(ec);
+  if (ec) return -1;
+  return child.exit_code();
+}
+
 }  // namespace zbh

@@ -65,4 +65,8 @@ class ServeProcess {
 // True when `program` can be executed: a path with '/' that is executable, or a name on PATH.
 bool is_executable(const std::string& program);
 
+// Runs argv to completion with no input and output discarded; its exit status, or -1 when it
+// could not be started or did not exit normally. For probes such as `unshare --pid --fork true`.
+int run_quietly(const std::vector<std::string>& argv);
+
 }  // namespace zbh

@@ -13,6 +13,7 @@
 #include <cstring>
 #include <cstdio>
 #include <fcntl.h>
+#include <pwd.h>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -332,8 +333,14 @@ class CellRun {
     role.port = role.side == "reader" ? &cell_.reader : &cell_.writer;
     std::map<std::string, std::string> env = {{"ZEROBUFFER_LOCK_DIR", lock_dir_}};
     for (const auto& [key, value] : role_env_[name]) env[key] = value;
+    std::vector<std::string> command = role.port->command;
+    if (auto user = run_as_.find(name); user != run_as_.end()) {
+      command.insert(command.begin(), {"setpriv", "--reuid=" + std::to_string(user->second.first),
+                                       "--regid=" + std::to_string(user->second.second), "--clear-groups", "--"});
+    }
+    if (pid_isolated_.count(name)) command.insert(command.begin(), {"unshare", "--pid", "--fork"});
     try {
-      role.process = std::make_unique<ServeProcess>(role.port->command, env);
+      role.process = std::make_unique<ServeProcess>(command, env);
     } catch (const ProcessError& e) {
       throw StepFailure{"cannot start " + role.label() + ": " + e.what()};
     }
@@ -702,6 +709,33 @@ class CellRun {
         throw StepFailure{"setEnv for role '" + step.role + "', which already runs (set it before the role starts)"};
       }
       for (const auto& [key, value] : p.at("env").items()) role_env_[step.role][key] = resolved(value).get<std::string>();
+    } else if (step.verb == "isolatePids") {
+      auto it = roles_.find(step.role);
+      if (it != roles_.end() && !it->second.killed) {
+        throw StepFailure{"isolatePids for role '" + step.role + "', which already runs (isolate it before it starts)"};
+      }
+      // CI runs as root, where this must work: only a non-root run or a missing unshare skips.
+      if (::geteuid() != 0) throw SkipCell{"isolatePids needs root (unshare --pid); not root"};
+      if (!is_executable("unshare")) throw SkipCell{"isolatePids needs unshare (util-linux), not found on PATH"};
+      if (run_quietly({"unshare", "--pid", "--fork", "true"}) != 0) {
+        throw StepFailure{"isolatePids: `unshare --pid --fork true` fails although we are root"};
+      }
+      pid_isolated_.insert(step.role);
+      note("role " + step.role + " will run in a PID namespace of its own (unshare --pid --fork)");
+    } else if (step.verb == "runAs") {
+      auto it = roles_.find(step.role);
+      if (it != roles_.end() && !it->second.killed) {
+        throw StepFailure{"runAs for role '" + step.role + "', which already runs (set it before it starts)"};
+      }
+      const std::string user = p.at("user").get<std::string>();
+      if (::geteuid() != 0) throw SkipCell{"runAs needs root (setpriv to user " + user + "); not root"};
+      if (!is_executable("setpriv")) throw SkipCell{"runAs needs setpriv (util-linux), not found on PATH"};
+      const passwd* entry = ::getpwnam(user.c_str());
+      if (entry == nullptr) throw StepFailure{"runAs: no user '" + user + "'"};
+      run_as_[step.role] = {entry->pw_uid, entry->pw_gid};
+      // The role creates the lock directory inside the cell's directory: let every user do so.
+      if (::chmod(work_dir_.c_str(), 01777) != 0) throw StepFailure{"runAs: cannot chmod " + work_dir_};
+      note("role " + step.role + " will run as user " + user + " (uid " + std::to_string(entry->pw_uid) + ")");
     } else if (step.verb == "fabricateStale") {
       const std::string name = name_param(step);
       try {
@@ -718,6 +752,15 @@ class CellRun {
       } catch (const ShmError& e) {
         throw StepFailure{e.what()};
       }
+    } else if (step.verb == "writeLockPid") {
+      const auto paths = BufferPaths::of(name_param(step), lock_dir_);
+      const std::string& path = p.at("object") == "lock" ? paths.lock : paths.writer_lock;
+      try {
+        write_lock_pid(path, p.at("value").get<std::uint64_t>());
+      } catch (const ShmError& e) {
+        throw StepFailure{"writeLockPid: " + std::string(e.what())};
+      }
+      note("wrote pid " + std::to_string(p.at("value").get<std::uint64_t>()) + " into " + path);
     } else if (step.verb == "createObject") {
       const std::string name = name_param(step);
       try {
@@ -820,6 +863,21 @@ class CellRun {
         if (!missing.empty()) throw StepFailure{"missing objects:" + missing};
       } else if (verb == "mode") {
         check_mode(step, paths);
+      } else if (verb == "lockPid") {
+        const std::string& path = p.at("object") == "lock" ? paths.lock : paths.writer_lock;
+        const json expected = resolved(p.at("expect"));
+        const std::string want = expected.is_string() ? expected.get<std::string>() : expected.dump();
+        const std::string content = read_lock_file(path);
+        if (content != want) throw StepFailure{path + " holds \"" + content + "\", expected \"" + want + "\""};
+      } else if (verb == "locked") {
+        const bool expected = p.at("expect").get<bool>();
+        std::string wrong;
+        for (const auto& [label, path] : paths.labelled()) {
+          const json& wanted = p.at("objects");
+          if (std::find(wanted.begin(), wanted.end(), label) == wanted.end()) continue;
+          if (lock_held(path) != expected) wrong += " " + path;
+        }
+        if (!wrong.empty()) throw StepFailure{std::string(expected ? "not locked:" : "locked:") + wrong};
       }
     } catch (const ShmError& e) {
       throw StepFailure{"check " + verb + ": " + e.what()};
@@ -903,6 +961,8 @@ class CellRun {
   std::set<std::string> names_used_;
   std::map<std::string, Role> roles_;
   std::map<std::string, std::map<std::string, std::string>> role_env_;
+  std::set<std::string> pid_isolated_;  // roles started under unshare --pid --fork
+  std::map<std::string, std::pair<uid_t, gid_t>> run_as_;  // roles started as another user (setpriv)
   std::map<std::string, std::string> handles_;  // async handle -> role
   std::vector<std::string> retired_stderr_;
 };

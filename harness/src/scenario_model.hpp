@@ -28,7 +28,7 @@ enum class StepType {
   call,     // {"role", "call", "args"?, expectations, "async"?, "as"?}
   await,    // {"await": handle, expectations, "as"?}
   pending,  // {"pending": handle, "forMs"}
-  action,   // {"do": start|kill|sleep|corrupt|fabricateStale|unlink|createObject|setEnv, ...}
+  action,   // {"do": start|kill|sleep|corrupt|fabricateStale|unlink|writeLockPid|createObject|setEnv|isolatePids|runAs, ...}
   check,    // {"check": oieb|bytes|frame|objectSize|noLeaks|present|mode|alive, ...}
   repeat,   // {"repeat": n, "steps": [...]}
   raw,      // {"role", "raw": line | "send": value, "expectReply": {...}}: the serve protocol itself

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fcntl.h>
 #include <semaphore.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -250,6 +251,33 @@ void create_object(const std::string& name, std::uint64_t size) {
     ::shm_unlink(shm_name.c_str());
     throw ShmError("createObject: ftruncate: " + text);
   }
+}
+
+bool lock_held(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) throw ShmError("cannot open " + path + ": " + errno_text());
+  const bool held = ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);  // releases our test lock, if we took it
+  return held;
+}
+
+void write_lock_pid(const std::string& path, std::uint64_t pid) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) throw ShmError("cannot open " + path + ": " + errno_text());
+  const std::string text = std::to_string(pid);
+  const ssize_t written = ::write(fd, text.data(), text.size());
+  ::close(fd);
+  if (written != static_cast<ssize_t>(text.size())) throw ShmError("cannot write " + path);
+}
+
+std::string read_lock_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) throw ShmError("cannot open " + path + ": " + errno_text());
+  char text[64];
+  const ssize_t n = ::read(fd, text, sizeof text);
+  ::close(fd);
+  if (n < 0) throw ShmError("cannot read " + path);
+  return std::string(text, static_cast<std::size_t>(n));
 }
 
 unsigned file_mode(const std::string& path) {

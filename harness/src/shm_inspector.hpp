@@ -80,6 +80,17 @@ void create_object(const std::string& name, std::uint64_t size);
 // A PID that belonged to a process which has exited and been reaped.
 std::uint64_t dead_pid();
 
+// Whether another open file description holds a flock on the file at `path` (never following a
+// symlink). The test lock is released at once. ShmError if the file does not exist.
+bool lock_held(const std::string& path);
+
+// Replaces the content of the lock file at `path` by `pid` in decimal, without locking it (a
+// process that died with that PID, now reused, would have left it). ShmError if it does not exist.
+void write_lock_pid(const std::string& path, std::uint64_t pid);
+
+// The content of a (small) lock file, never following a symlink. ShmError if it cannot be read.
+std::string read_lock_file(const std::string& path);
+
 // Permission bits (e.g. 0600) of a path.
 unsigned file_mode(const std::string& path);
 

@@ -57,13 +57,14 @@ struct BufferPaths {
   std::string sem_w;  // /dev/shm/sem.sem-w-NAME
   std::string sem_r;  // /dev/shm/sem.sem-r-NAME
   std::string lock;   // LOCKDIR/NAME.lock
+  std::string writer_lock;  // LOCKDIR/NAME.writer-lock (live.writer-lock)
 
   static BufferPaths of(const std::string& name, const std::string& lock_dir) {
     return {"/dev/shm/" + name, "/dev/shm/sem.sem-w-" + name, "/dev/shm/sem.sem-r-" + name,
-            lock_dir + "/" + name + ".lock"};
+            lock_dir + "/" + name + ".lock", lock_dir + "/" + name + ".writer-lock"};
   }
   std::vector<std::pair<std::string, std::string>> labelled() const {
-    return {{"shm", shm}, {"semW", sem_w}, {"semR", sem_r}, {"lock", lock}};
+    return {{"shm", shm}, {"semW", sem_w}, {"semR", sem_r}, {"lock", lock}, {"writerLock", writer_lock}};
   }
 };
 

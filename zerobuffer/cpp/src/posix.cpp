@@ -186,9 +186,13 @@ bool pid_alive(std::uint64_t pid) noexcept {
   return !is_zombie(pid);
 }
 
-std::string lock_directory() {
+std::string lock_directory_path() {
   const char* env = std::getenv("ZEROBUFFER_LOCK_DIR");
-  std::string dir = (env != nullptr && *env != '\0') ? env : "/tmp/zerobuffer";
+  return (env != nullptr && *env != '\0') ? env : "/tmp/zerobuffer";
+}
+
+std::string lock_directory() {
+  std::string dir = lock_directory_path();
   if (::mkdir(dir.c_str(), 01777) == 0) {
     // mkdir honours the umask; the shared directory must be usable by every user.
     if (::chmod(dir.c_str(), 01777) != 0) throw_os_error("chmod of lock directory " + dir + " failed");
@@ -242,6 +246,12 @@ std::size_t fd_size(int fd) {
   return static_cast<std::size_t>(st.st_size);
 }
 
+std::uint32_t fd_mode(int fd) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw_os_error("fstat failed");
+  return static_cast<std::uint32_t>(st.st_mode & 07777);
+}
+
 namespace {
 
 // True when `fd` is still the file at `path` (not unlinked or replaced since it was opened).
@@ -276,6 +286,11 @@ bool LockFile::acquire(const std::string& path, std::uint32_t mode) {
     if (by_fd.st_uid == ::geteuid() && ::fchmod(fd.get(), static_cast<mode_t>(mode)) != 0) {
       throw_os_error("fchmod of lock file failed");
     }
+    // Our PID, for peer_alive: the lock speaks for the PID in the OIEB only when it names it.
+    const std::string pid = std::to_string(current_pid());
+    if (::ftruncate(fd.get(), 0) != 0 || ::pwrite(fd.get(), pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+      throw_os_error("cannot write the PID into lock file " + path);
+    }
     fd_ = std::move(fd);
     path_ = path;
     return true;
@@ -285,8 +300,52 @@ bool LockFile::acquire(const std::string& path, std::uint32_t mode) {
 
 void LockFile::remove() noexcept {
   if (!fd_.valid()) return;
-  ::unlink(path_.c_str());
+  if (same_file(fd_.get(), path_)) ::unlink(path_.c_str());  // a new reader may have replaced it
   fd_.reset();
+}
+
+namespace {
+
+// True when the lock file behind `fd` is a regular file whose content is exactly `pid` in decimal.
+bool lock_names_pid(int fd, std::uint64_t pid) noexcept {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return false;
+  char text[24];
+  const ssize_t n = ::pread(fd, text, sizeof text, 0);
+  if (n <= 0 || n >= static_cast<ssize_t>(sizeof text)) return false;
+  std::uint64_t value = 0;
+  for (ssize_t i = 0; i < n; ++i) {
+    if (text[i] < '0' || text[i] > '9' || value > (std::numeric_limits<std::uint64_t>::max() - 9) / 10) return false;
+    value = value * 10 + static_cast<std::uint64_t>(text[i] - '0');
+  }
+  return value == pid;
+}
+
+// A lock file for a test lock: never a symlink, never blocking on a FIFO planted at the path.
+Fd open_lock_for_test(const std::string& path) noexcept {
+  return Fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+}
+
+}  // namespace
+
+bool peer_alive(const std::string& lock_path, std::uint64_t pid) noexcept {
+  if (pid == 0) return false;
+  if (Fd fd = open_lock_for_test(lock_path); fd.valid() && lock_names_pid(fd.get(), pid)) {
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) {
+      ::flock(fd.get(), LOCK_UN);
+      return false;
+    }
+    if (errno == EWOULDBLOCK) return true;
+  }
+  return pid_alive(pid);
+}
+
+void unlink_quiet(const std::string& path) noexcept { ::unlink(path.c_str()); }
+
+void remove_free_lock(const std::string& path) noexcept {
+  Fd fd = open_lock_for_test(path);
+  if (!fd.valid() || ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) return;
+  if (same_file(fd.get(), path)) ::unlink(path.c_str());
 }
 
 void LockFile::close() noexcept { fd_.reset(); }
@@ -295,8 +354,9 @@ namespace {
 
 // True when the buffer's shared memory is gone, or its OIEB is complete and neither PID in it
 // is alive. An object without a complete OIEB may be a reader (of another lock directory)
-// still creating it: it is kept, and the next reader of the name replaces it.
-bool buffer_unused(const std::string& name) {
+// still creating it: it is kept, and the next reader of the name replaces it. `reader_lock` is
+// the reader's lock file, which the scan holds (so it found it free).
+bool buffer_unused(const std::string& lock_dir, const std::string& name, int reader_lock) {
   Fd fd = shm_open_existing(shm_os_name(name), false);
   if (!fd.valid()) return true;
   if (fd_size(fd.get()) < kOiebSize) return false;
@@ -306,7 +366,8 @@ bool buffer_unused(const std::string& name) {
   std::memcpy(&oieb, p, sizeof oieb);
   ::munmap(p, kOiebSize);
   if (oieb.oieb_size == 0) return false;
-  return !pid_alive(oieb.reader_pid) && !pid_alive(oieb.writer_pid);
+  const bool reader_alive = !lock_names_pid(reader_lock, oieb.reader_pid) && pid_alive(oieb.reader_pid);
+  return !reader_alive && !peer_alive(writer_lock_path(lock_dir, name), oieb.writer_pid);
 }
 
 }  // namespace
@@ -316,9 +377,17 @@ std::vector<StaleEntry> remove_stale_buffers(const std::string& lock_dir, bool d
   DIR* dir = ::opendir(lock_dir.c_str());
   if (dir == nullptr) return found;
   constexpr std::string_view kSuffix = ".lock";
+  constexpr std::string_view kWriterSuffix = ".writer-lock";
   try {
     while (const dirent* entry = ::readdir(dir)) {
       const std::string_view file = entry->d_name;
+      if (file.size() > kWriterSuffix.size() && file.ends_with(kWriterSuffix)) {
+        // A writer that died after its reader closed: nobody else removes its lock.
+        if (!dry_run && is_valid_name(file.substr(0, file.size() - kWriterSuffix.size()))) {
+          remove_free_lock(lock_dir + "/" + std::string(file));
+        }
+        continue;
+      }
       if (file.size() <= kSuffix.size() || !file.ends_with(kSuffix)) continue;
       const std::string name(file.substr(0, file.size() - kSuffix.size()));
       if (!is_valid_name(name)) continue;
@@ -330,7 +399,7 @@ std::vector<StaleEntry> remove_stale_buffers(const std::string& lock_dir, bool d
       if (!same_file(fd.get(), path)) continue;
       bool unused = false;
       try {
-        unused = buffer_unused(name);
+        unused = buffer_unused(lock_dir, name, fd.get());
       } catch (...) {
         // Best effort: a buffer we cannot inspect is left alone.
       }
@@ -339,7 +408,10 @@ std::vector<StaleEntry> remove_stale_buffers(const std::string& lock_dir, bool d
         Semaphore::unlink(sem_w_os_name(name));
         Semaphore::unlink(sem_r_os_name(name));
       }
-      if (!dry_run) ::unlink(path.c_str());
+      if (!dry_run) {
+        remove_free_lock(writer_lock_path(lock_dir, name));
+        ::unlink(path.c_str());
+      }
       found.push_back({name, unused});
     }
   } catch (...) {

@@ -91,14 +91,33 @@ class Semaphore {
 std::uint64_t current_pid() noexcept;
 /// kill(pid, 0) succeeds or fails with EPERM. PID 0 (and PIDs beyond pid_t) are never alive.
 bool pid_alive(std::uint64_t pid) noexcept;
+/// Whether the reader or writer `pid` of a buffer lives (docs/protocol.md §6, live.lock-beats-pid):
+/// when `lock_path` is a regular file holding `pid`, its flock decides (held: alive, free: dead);
+/// otherwise pid_alive(pid). The test lock is taken through our own open file description and
+/// released at once, so it never takes the lock from its owner.
+bool peer_alive(const std::string& lock_path, std::uint64_t pid) noexcept;
+/// unlink(path), errors ignored.
+void unlink_quiet(const std::string& path) noexcept;
+/// Removes the lock file at `path` when nobody holds it and it is still the file at the path.
+void remove_free_lock(const std::string& path) noexcept;
 
 /// The lock directory ($ZEROBUFFER_LOCK_DIR or /tmp/zerobuffer), created with mode 1777 if missing.
 std::string lock_directory();
+/// The lock directory's path, without creating it (a writer uses it only where a reader made it).
+std::string lock_directory_path();
 
 /// OS names of a buffer's objects.
 inline std::string shm_os_name(std::string_view name) { return "/" + std::string(name); }
 inline std::string sem_w_os_name(std::string_view name) { return "/sem-w-" + std::string(name); }
 inline std::string sem_r_os_name(std::string_view name) { return "/sem-r-" + std::string(name); }
+/// A buffer's lock files in `lock_dir`: the reader's, and the writer's (live.writer-lock). The
+/// writer's cannot be any buffer's reader lock: those all end in ".lock".
+inline std::string reader_lock_path(const std::string& lock_dir, std::string_view name) {
+  return lock_dir + "/" + std::string(name) + ".lock";
+}
+inline std::string writer_lock_path(const std::string& lock_dir, std::string_view name) {
+  return lock_dir + "/" + std::string(name) + ".writer-lock";
+}
 
 /// Opens an existing shared memory object; invalid Fd if it does not exist.
 Fd shm_open_existing(const std::string& os_name, bool writable);
@@ -108,14 +127,18 @@ Fd shm_create(const std::string& os_name, std::size_t size, std::uint32_t mode);
 void shm_unlink_quiet(const std::string& os_name) noexcept;
 /// Size of the object behind `fd`.
 std::size_t fd_size(int fd);
+/// Permission bits of the object behind `fd`.
+std::uint32_t fd_mode(int fd);
 
-/// An exclusively flock'ed lock file; unlocking and unlinking are explicit.
+/// An exclusively flock'ed lock file holding its owner's PID; unlocking and unlinking are explicit.
 class LockFile {
  public:
   LockFile() noexcept = default;
-  /// Creates/opens `path` and takes LOCK_EX|LOCK_NB; returns false if another process holds it.
+  /// Creates/opens `path`, takes LOCK_EX|LOCK_NB and writes our PID into it (live.lock-pid);
+  /// returns false if another process holds it.
   bool acquire(const std::string& path, std::uint32_t mode);
-  /// Unlinks the file (while still holding the lock) and closes it.
+  /// Unlinks the file (while still holding the lock, and only if it is still the file at the
+  /// path) and closes it.
   void remove() noexcept;
   /// Closes our descriptor only. The lock stays held while another process (the parent we were
   /// forked from) still has the open file description.

@@ -26,7 +26,7 @@ class ReaderState {
 
   Frame read(std::shared_ptr<ReaderState> self, Clock::time_point deadline, bool wait);
   std::span<const std::byte> metadata() const;
-  bool writer_connected() const { return pid_alive(load(oieb()->writer_pid)); }
+  bool writer_connected() const { return writer_alive(load(oieb()->writer_pid)); }
   void release(std::uint64_t slot) noexcept;
   void close() noexcept;
   bool open() const noexcept { return open_; }
@@ -50,6 +50,7 @@ class ReaderState {
 
   Oieb* oieb() const noexcept { return reinterpret_cast<Oieb*>(map_.data()); }
   const std::byte* payload() const noexcept { return map_.data() + kOiebSize + metadata_size_; }
+  bool writer_alive(std::uint64_t pid) const noexcept { return peer_alive(writer_lock_, pid); }
   bool wait_for_post(Clock::time_point deadline, bool wait);
   bool complete_frame_unread() const noexcept;
   void check_writer_on_timeout();
@@ -59,6 +60,7 @@ class ReaderState {
 
   std::chrono::nanoseconds spin_{};
   LockFile lock_;
+  std::string writer_lock_;  // the writer's lock file (live.writer-lock)
   Mapping map_;
   Semaphore sem_w_;
   Semaphore sem_r_;
@@ -91,8 +93,9 @@ ReaderState::ReaderState(std::string_view name, const BufferConfig& config)
   const std::uint64_t total = kOiebSize + metadata_size_ + payload_size_;
 
   const std::string dir = lock_directory();
+  writer_lock_ = writer_lock_path(dir, name_);
   remove_stale_buffers(dir);
-  if (!lock_.acquire(dir + "/" + name_ + ".lock", mode_)) {
+  if (!lock_.acquire(reader_lock_path(dir, name_), mode_)) {
     throw ReaderAlreadyConnectedException("buffer \"" + name_ + "\" already has a live reader (lock held)");
   }
   const std::string shm_name = shm_os_name(name_);
@@ -112,6 +115,8 @@ ReaderState::ReaderState(std::string_view name, const BufferConfig& config)
     }
     Semaphore::unlink(sem_w_os_name(name_));
     Semaphore::unlink(sem_r_os_name(name_));
+    // A writer still holding it writes into the buffer just replaced; ours gets a new one.
+    unlink_quiet(writer_lock_);
 
     Fd fd = shm_create(shm_name, total, mode_);
     try {
@@ -158,6 +163,7 @@ void ReaderState::close() noexcept {
   shm_unlink_quiet(shm_os_name(name_));
   Semaphore::unlink(sem_w_os_name(name_));
   Semaphore::unlink(sem_r_os_name(name_));
+  remove_free_lock(writer_lock_);  // a killed writer's; a live writer removes its own
   lock_.remove();
   // The mapping and semaphore handles go with the last Frame that still points here.
 }
@@ -203,7 +209,7 @@ void ReaderState::check_writer_on_timeout() {
   const std::uint64_t pid = load(oieb()->writer_pid);
   if (pid != 0) {
     writer_seen_ = true;
-    if (!pid_alive(pid)) throw WriterDeadException("writer process " + std::to_string(pid) + " died");
+    if (!writer_alive(pid)) throw WriterDeadException("writer process " + std::to_string(pid) + " died");
   } else if (writer_seen()) {
     throw WriterDeadException("writer closed the buffer and every frame was consumed");
   }

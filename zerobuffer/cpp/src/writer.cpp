@@ -38,7 +38,7 @@ class WriterState {
   /// `wait` is false and there is no room now.
   std::byte* prepare(std::size_t size, bool wait);
   std::uint64_t commit();
-  bool reader_connected() const { return pid_alive(load(oieb()->reader_pid)); }
+  bool reader_connected() const { return reader_alive(load(oieb()->reader_pid)); }
   void close() noexcept;
 
   std::string name_;
@@ -53,6 +53,8 @@ class WriterState {
  private:
   Oieb* oieb() const noexcept { return reinterpret_cast<Oieb*>(map_.data()); }
   std::byte* payload() const noexcept { return map_.data() + kOiebSize + metadata_size_; }
+  bool reader_alive(std::uint64_t pid) const noexcept { return peer_alive(reader_lock_, pid); }
+  void take_writer_lock(const std::string& path, std::uint32_t mode);
   void snapshot_ring_state();
   void check_usable() const;
   void check_reader();
@@ -62,6 +64,8 @@ class WriterState {
   void repair_unpublished_frame() noexcept;
 
   std::chrono::nanoseconds spin_;
+  std::string reader_lock_;  // the reader's lock file
+  LockFile lock_;            // ours (live.writer-lock); not held when it could not be created
   Mapping map_;
   Semaphore sem_w_;
   Semaphore sem_r_;
@@ -118,21 +122,27 @@ WriterState::WriterState(std::string_view name, const WriterOptions& options)
   if (!sem_w_.valid() || !sem_r_.valid()) {
     throw BufferNotFoundException("buffer \"" + name_ + "\" has no semaphores (yet)");
   }
+  const std::string lock_dir = lock_directory_path();
+  reader_lock_ = reader_lock_path(lock_dir, name_);
   const std::uint64_t reader = load(o->reader_pid);
-  if (!pid_alive(reader)) {
+  if (!reader_alive(reader)) {
     throw ReaderDeadException("buffer \"" + name_ + "\" has no live reader" +
                               (reader != 0 ? " (pid " + std::to_string(reader) + " is dead)" : std::string()));
   }
+  take_writer_lock(writer_lock_path(lock_dir, name_), fd_mode(fd.get()));
   // Claim the writer slot last, atomically: from 0, or from a dead writer, never from a live one.
   pid_ = current_pid();
+  const std::string writer_lock = writer_lock_path(lock_dir, name_);
   std::atomic_ref<std::uint64_t> writer_pid(o->writer_pid);
   std::uint64_t previous = writer_pid.load(std::memory_order_acquire);
   while (true) {
-    if (previous != 0 && previous != pid_ && pid_alive(previous)) {
+    if (previous != 0 && previous != pid_ && peer_alive(writer_lock, previous)) {
+      lock_.remove();
       throw WriterAlreadyConnectedException("buffer \"" + name_ + "\" already has a live writer (pid " +
                                             std::to_string(previous) + ")");
     }
     if (previous == pid_) {
+      lock_.remove();
       throw WriterAlreadyConnectedException("this process already has a writer on buffer \"" + name_ + "\"");
     }
     if (writer_pid.compare_exchange_weak(previous, pid_, std::memory_order_acq_rel)) break;
@@ -143,11 +153,26 @@ WriterState::WriterState(std::string_view name, const WriterOptions& options)
   } catch (...) {
     std::uint64_t ours = pid_;
     writer_pid.compare_exchange_strong(ours, previous, std::memory_order_acq_rel);
+    lock_.remove();
     throw;
   }
   repair_unpublished_frame();
   next_reader_check_ = Clock::now() + kLivenessInterval;
   open_ = true;
+}
+
+// Taken before the claim, so a reader never sees our PID in writer_pid without the lock held.
+// A lock held by another live writer is WriterAlreadyConnected. A lock file that cannot be
+// created (no permission, read-only file system) leaves us without one: the reader then judges
+// us by our PID, as it judges a writer that knows nothing of these locks.
+void WriterState::take_writer_lock(const std::string& path, std::uint32_t mode) {
+  bool taken = false;
+  try {
+    taken = lock_.acquire(path, mode);
+  } catch (const InternalException&) {
+    return;
+  }
+  if (!taken) throw WriterAlreadyConnectedException("buffer \"" + name_ + "\" already has a live writer (lock held)");
 }
 
 void WriterState::snapshot_ring_state() {
@@ -197,6 +222,9 @@ void WriterState::close() noexcept {
   if (current_pid() == pid_) {  // a forked child leaves the parent's claim alone
     std::uint64_t expected = pid_;
     std::atomic_ref<std::uint64_t>(oieb()->writer_pid).compare_exchange_strong(expected, 0, std::memory_order_acq_rel);
+    lock_.remove();
+  } else {
+    lock_.close();  // the parent's lock stays held through its own descriptor
   }
   sem_w_.reset();
   sem_r_.reset();
@@ -239,7 +267,7 @@ void WriterState::commit_metadata() {
 void WriterState::check_reader() {
   const std::uint64_t reader = load(oieb()->reader_pid);
   if (reader == 0) throw ReaderDeadException("the reader of buffer \"" + name_ + "\" closed it");
-  if (!pid_alive(reader)) {
+  if (!reader_alive(reader)) {
     throw ReaderDeadException("the reader of buffer \"" + name_ + "\" (pid " + std::to_string(reader) + ") died");
   }
 }

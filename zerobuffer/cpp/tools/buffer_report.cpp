@@ -16,8 +16,8 @@ BufferReport describe(const zerobuffer::BufferView& view) {
     r.state = std::string(zerobuffer::to_string(check.state));
     return r;
   }
-  r.reader_alive = zerobuffer::is_process_alive(r.oieb.reader_pid);
-  r.writer_alive = zerobuffer::is_process_alive(r.oieb.writer_pid);
+  r.reader_alive = zerobuffer::is_reader_alive(r.name, r.oieb.reader_pid);
+  r.writer_alive = zerobuffer::is_writer_alive(r.name, r.oieb.writer_pid);
   r.state = !r.reader_alive ? "stale" : r.writer_alive ? "active" : "idle";
   const std::uint64_t p = r.oieb.payload_size;
   r.fill_percent = 100.0 * static_cast<double>(p - r.oieb.payload_free_bytes) / static_cast<double>(p);

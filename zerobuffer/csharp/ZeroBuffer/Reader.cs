@@ -28,6 +28,7 @@ public sealed unsafe class Reader : IDisposable
     private readonly NamedSemaphore _dataAvailable;
     private readonly NamedSemaphore _spaceAvailable;
     private readonly LockFile _lock;
+    private readonly string _writerLockPath;
     private readonly ReleaseQueue _releases = new();
 
     private long _readPos;
@@ -86,8 +87,10 @@ public sealed unsafe class Reader : IDisposable
                 throw new ReaderAlreadyConnectedException($"buffer \"{name}\" already has a live reader (pid {previousReader})");
             }
 
-            // Whatever is left under this name belongs to a dead reader: replace it.
+            // Whatever is left under this name belongs to a dead reader: replace it. A writer still
+            // holding the writer lock writes into the buffer just replaced; ours gets a new one.
             SharedMemoryObject.UnlinkAll(name);
+            LibC.Unlink(BufferNames.WriterLockFile(lockDirectory, name));
             created = true;
             fd = SharedMemoryObject.Create(shmName, totalSize, mode);
             map = MappedRegion.Map(fd, totalSize, writable: true);
@@ -126,6 +129,7 @@ public sealed unsafe class Reader : IDisposable
         }
 
         _lock = lockFile;
+        _writerLockPath = BufferNames.WriterLockFile(lockDirectory, name);
         _map = map;
         _oieb = new Oieb(map.Address);
         _metadata = map.Address + Oieb.Size;
@@ -159,7 +163,7 @@ public sealed unsafe class Reader : IDisposable
     public int HeldFrames => _releases.HeldFrames;
 
     /// <summary>True while a live writer process is connected.</summary>
-    public bool IsWriterConnected => !_disposed && ProcessLiveness.IsAlive(_oieb.WriterPid);
+    public bool IsWriterConnected => !_disposed && PeerLiveness.IsAlive(_writerLockPath, _oieb.WriterPid);
 
     /// <summary>
     /// The metadata the writer stored (without its length prefix): a zero-copy view, empty when
@@ -269,6 +273,7 @@ public sealed unsafe class Reader : IDisposable
         SharedMemoryObject.UnlinkAll(Name);
         _dataAvailable.Dispose();
         _spaceAvailable.Dispose();
+        PeerLiveness.RemoveFreeLock(_writerLockPath); // a killed writer's; a live writer removes its own
         _lock.Dispose();
         if (_releases.HeldFrames == 0)
         {
@@ -484,7 +489,7 @@ public sealed unsafe class Reader : IDisposable
 
             _lastCheckedWriterPid = writerPid;
             _lastWriterCheck = now;
-            if (!ProcessLiveness.IsAlive(writerPid))
+            if (!PeerLiveness.IsAlive(_writerLockPath, writerPid))
             {
                 ThrowWriterDead($"writer process {writerPid} died");
             }

@@ -26,6 +26,8 @@ public sealed unsafe class Writer : IDisposable
     private readonly ulong _pid;
     private readonly NamedSemaphore _dataAvailable;
     private readonly NamedSemaphore _spaceAvailable;
+    private readonly LockFile? _lock; // ours (live.writer-lock); null when it could not be created
+    private readonly string _readerLockPath;
 
     private long _writePos;
     private ulong _writtenCount;
@@ -102,6 +104,8 @@ public sealed unsafe class Writer : IDisposable
         _payload = _metadata + _metadataSize;
         _dataAvailable = connection.DataAvailable;
         _spaceAvailable = connection.SpaceAvailable;
+        _lock = connection.Lock;
+        _readerLockPath = BufferNames.LockFile(BufferNames.LockDirectory(), name);
         _lastReaderCheck = MonotonicClock.Now;
         RepairUnpublishedFrame();
     }
@@ -152,7 +156,7 @@ public sealed unsafe class Writer : IDisposable
     public long BytesWritten { get; private set; }
 
     /// <summary>True while a live reader process owns the buffer.</summary>
-    public bool IsReaderConnected => !_disposed && ProcessLiveness.IsAlive(_oieb.ReaderPid);
+    public bool IsReaderConnected => !_disposed && PeerLiveness.IsAlive(_readerLockPath, _oieb.ReaderPid);
 
     /// <summary>Stores the buffer's metadata. Metadata is write-once per buffer.</summary>
     /// <param name="metadata">The metadata bytes (may be empty).</param>
@@ -381,7 +385,7 @@ public sealed unsafe class Writer : IDisposable
         NextSequence++;
     }
 
-    /// <summary>Disconnects: clears writer_pid (if it is still this writer's) and unmaps. Removes nothing.</summary>
+    /// <summary>Disconnects: clears writer_pid (if it is still this writer's), removes its lock file and unmaps.</summary>
     public void Dispose()
     {
         if (_disposed)
@@ -391,6 +395,7 @@ public sealed unsafe class Writer : IDisposable
 
         _disposed = true;
         _oieb.TryChangeWriterPid(_pid, 0);
+        _lock?.Dispose();
         _map.Dispose();
         _dataAvailable.Dispose();
         _spaceAvailable.Dispose();
@@ -403,6 +408,7 @@ public sealed unsafe class Writer : IDisposable
         MappedRegion? map = null;
         NamedSemaphore? dataAvailable = null;
         NamedSemaphore? spaceAvailable = null;
+        LockFile? writerLock = null;
         try
         {
             fd = SharedMemoryObject.TryOpen(BufferNames.SharedMemory(name), writable: true);
@@ -424,6 +430,7 @@ public sealed unsafe class Writer : IDisposable
                 throw new CorruptBufferException($"shared memory of \"{name}\" is {objectSize} bytes, smaller than an OIEB");
             }
 
+            uint mode = SharedMemoryObject.ModeOf(fd);
             map = MappedRegion.Map(fd, objectSize, writable: true);
             LibC.Close(fd);
             fd = -1;
@@ -448,15 +455,18 @@ public sealed unsafe class Writer : IDisposable
                 throw new BufferNotFoundException($"a semaphore of buffer \"{name}\" is missing");
             }
 
+            string lockDirectory = BufferNames.LockDirectory();
             ulong readerPid = oieb.ReaderPid;
-            if (!ProcessLiveness.IsAlive(readerPid))
+            if (!PeerLiveness.IsAlive(BufferNames.LockFile(lockDirectory, name), readerPid))
             {
                 throw new ReaderDeadException(
                     readerPid == 0 ? $"buffer \"{name}\" has no reader" : $"the reader (pid {readerPid}) of buffer \"{name}\" is dead",
                     readerPid);
             }
 
-            ulong previous = ClaimWriterPid(oieb, name, pid);
+            string writerLockPath = BufferNames.WriterLockFile(lockDirectory, name);
+            writerLock = TakeWriterLock(writerLockPath, mode, name);
+            ulong previous = ClaimWriterPid(oieb, name, pid, writerLockPath);
 
             // The previous writer may have written more until the claim: take the ring state only now.
             (long writePos, ulong writtenCount) ring;
@@ -470,10 +480,11 @@ public sealed unsafe class Writer : IDisposable
                 throw;
             }
 
-            return new Connection(map, dataAvailable, spaceAvailable, (long)metadataSize, (long)payloadSize, ring.writePos, ring.writtenCount);
+            return new Connection(map, dataAvailable, spaceAvailable, writerLock, (long)metadataSize, (long)payloadSize, ring.writePos, ring.writtenCount);
         }
         catch
         {
+            writerLock?.Dispose();
             spaceAvailable?.Dispose();
             dataAvailable?.Dispose();
             map?.Dispose();
@@ -571,19 +582,41 @@ public sealed unsafe class Writer : IDisposable
         MappedRegion Map,
         NamedSemaphore DataAvailable,
         NamedSemaphore SpaceAvailable,
+        LockFile? Lock,
         long MetadataSize,
         long PayloadSize,
         long WritePos,
         ulong WrittenCount);
 
+    /// <summary>
+    /// Takes NAME.writer-lock before the claim (live.writer-lock), so a reader never sees our PID
+    /// in writer_pid without it held. Held by another live writer: WriterAlreadyConnected. A file
+    /// that cannot be created (no permission, no lock directory) leaves us without one: the
+    /// reader then judges us by our PID, as it judges a writer that knows nothing of these locks.
+    /// </summary>
+    private static LockFile? TakeWriterLock(string path, uint mode, string name)
+    {
+        LockFile? taken;
+        try
+        {
+            taken = LockFile.TryAcquire(path, mode);
+        }
+        catch (ZeroBufferException)
+        {
+            return null;
+        }
+
+        return taken ?? throw new WriterAlreadyConnectedException($"buffer \"{name}\" already has a live writer (lock held)");
+    }
+
     /// <summary>Takes writer_pid with a compare-and-swap, from 0 or from a dead writer; never from a live one.</summary>
     /// <returns>The value it replaced (0 or a dead writer's PID).</returns>
-    private static ulong ClaimWriterPid(Oieb oieb, string name, ulong pid)
+    private static ulong ClaimWriterPid(Oieb oieb, string name, ulong pid, string writerLockPath)
     {
         while (true)
         {
             ulong current = oieb.WriterPid;
-            if (current != 0 && ProcessLiveness.IsAlive(current))
+            if (current != 0 && PeerLiveness.IsAlive(writerLockPath, current))
             {
                 throw new WriterAlreadyConnectedException($"buffer \"{name}\" already has a live writer (pid {current})");
             }
@@ -615,14 +648,14 @@ public sealed unsafe class Writer : IDisposable
         }
     }
 
-    private static void CheckReaderAlive(ulong readerPid)
+    private void CheckReaderAlive(ulong readerPid)
     {
         if (readerPid == 0)
         {
             ThrowReaderDead("the reader closed the buffer", 0);
         }
 
-        if (!ProcessLiveness.IsAlive(readerPid))
+        if (!PeerLiveness.IsAlive(_readerLockPath, readerPid))
         {
             ThrowReaderDead($"the reader (pid {readerPid}) died", readerPid);
         }

@@ -8,6 +8,7 @@ import re
 from ._errors import InvalidNameException
 
 MAX_NAME_LENGTH = 200
+WRITER_LOCK_SUFFIX = ".writer-lock"
 
 _NAME_PATTERN = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,%d}" % (MAX_NAME_LENGTH - 1))
 
@@ -42,3 +43,7 @@ class BufferNames:
 
     def lock_path(self, lock_dir: str) -> str:
         return os.path.join(lock_dir, self.name + ".lock")
+
+    def writer_lock_path(self, lock_dir: str) -> str:
+        """The writer's lock file (live.writer-lock); no reader lock file has this suffix."""
+        return os.path.join(lock_dir, self.name + WRITER_LOCK_SUFFIX)

@@ -201,9 +201,10 @@ class SharedMemory:
     ``address`` is the address of its first byte, for atomics.
     """
 
-    def __init__(self, name: str, mapping: mmap.mmap, size: int) -> None:
+    def __init__(self, name: str, mapping: mmap.mmap, size: int, mode: int) -> None:
         self.name = name
         self.size = size
+        self.mode = mode  # permission bits of the object
         self._mmap: Optional[mmap.mmap] = mapping
         self.view = memoryview(mapping)
         self.address = buffer_address(self.view)
@@ -237,7 +238,7 @@ class SharedMemory:
             _unlink_quietly(path)
             raise
         os.close(fd)
-        return cls(name, mapping, size)
+        return cls(name, mapping, size, mode)
 
     @classmethod
     def open(cls, name: str, min_size: int) -> "SharedMemory":
@@ -255,7 +256,8 @@ class SharedMemory:
         except OSError as exc:
             raise _os_error(f"opening shared memory {path}", exc.errno or 0) from None
         try:
-            size = os.fstat(fd).st_size
+            st = os.fstat(fd)
+            size = st.st_size
             if size == 0:
                 raise BufferNotFoundException(f"buffer '{name}' is not initialised yet (0 bytes)")
             if size < min_size:
@@ -263,7 +265,7 @@ class SharedMemory:
             mapping = _map(fd, size, path)
         finally:
             os.close(fd)
-        return cls(name, mapping, size)
+        return cls(name, mapping, size, stat.S_IMODE(st.st_mode))
 
     @staticmethod
     def read_prefix(name: str, length: int) -> Optional[bytes]:
@@ -495,9 +497,14 @@ class Semaphore:
 # Lock files
 
 
+def lock_dir_path() -> str:
+    """The lock directory's path, not created (a writer uses it only where a reader made it)."""
+    return os.environ.get(LOCK_DIR_ENV) or DEFAULT_LOCK_DIR
+
+
 def lock_dir() -> str:
     """The lock directory ($ZEROBUFFER_LOCK_DIR or /tmp/zerobuffer), created mode 1777 if missing."""
-    directory = os.environ.get(LOCK_DIR_ENV) or DEFAULT_LOCK_DIR
+    directory = lock_dir_path()
     if not os.path.isdir(directory):
         try:
             os.makedirs(directory, exist_ok=True)
@@ -540,17 +547,21 @@ class LockFile:
                     raise InternalException(f"lock file {path} keeps being replaced")
                 continue
             try:
-                os.fchmod(fd, mode)
+                if os.fstat(fd).st_uid == os.geteuid():
+                    os.fchmod(fd, mode)
+                # Our PID, for peer_alive: a lock speaks for the PID in the OIEB only when it names it.
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
             except OSError as exc:
                 os.close(fd)
-                raise _os_error(f"setting the mode of lock file {path}", exc.errno or 0) from None
+                raise _os_error(f"preparing lock file {path}", exc.errno or 0) from None
             return cls(fd, path)
 
     @classmethod
     def try_existing(cls, path: str) -> Optional["LockFile"]:
         """Locks an existing lock file if nobody holds it (it is then stale); else None."""
         try:
-            fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         except OSError:
             return None
         try:
@@ -561,6 +572,10 @@ class LockFile:
             os.close(fd)
             return None
         return cls(fd, path)
+
+    def names_pid(self, pid: int) -> bool:
+        """True when the file is a regular file whose content is ``pid`` in decimal."""
+        return self._fd is not None and _lock_names_pid(self._fd, pid)
 
     def close(self) -> None:
         """Closes the file (releasing the lock) without removing it."""
@@ -576,6 +591,55 @@ class LockFile:
             _unlink_quietly(self.path)
         os.close(self._fd)
         self._fd = None
+
+
+def peer_alive(lock_path: str, pid: int) -> bool:
+    """Whether the reader or writer ``pid`` of a buffer lives (protocol §6.1, live.lock-beats-pid).
+
+    When ``lock_path`` is a regular file naming ``pid``, its flock decides: held means alive,
+    free means dead. Otherwise pid_alive(pid). The test lock is taken through our own open file
+    description and released at once, so it never takes the lock from its owner.
+    """
+    if pid == 0:
+        return False
+    try:
+        fd = os.open(lock_path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return pid_alive(pid)
+    try:
+        if _lock_names_pid(fd, pid):
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            except OSError:
+                return pid_alive(pid)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return False
+    finally:
+        os.close(fd)
+    return pid_alive(pid)
+
+
+def _lock_names_pid(fd: int, pid: int) -> bool:
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        text = os.pread(fd, 24, 0)
+    except OSError:
+        return False
+    return 0 < len(text) < 24 and text.isdigit() and int(text) == pid
+
+
+def remove_free_lock(path: str) -> None:
+    """Removes the lock file at ``path`` when nobody holds it and it is still the file there."""
+    lock = LockFile.try_existing(path)
+    if lock is not None:
+        lock.remove()
+
+
+def unlink_quietly(path: str) -> None:
+    _unlink_quietly(path)
 
 
 def _try_flock(fd: int) -> bool:

@@ -22,7 +22,7 @@ from ._errors import (
     WriterDeadException,
 )
 from ._frame import Frame
-from ._names import BufferNames, is_valid_name
+from ._names import WRITER_LOCK_SUFFIX, BufferNames, is_valid_name
 from ._oieb import (
     FRAME_HEADER,
     FRAME_HEADER_SIZE,
@@ -34,7 +34,18 @@ from ._oieb import (
     payload_offset,
     round_up_block,
 )
-from ._posix import LockFile, Semaphore, SharedMemory, current_pid, monotonic, pid_alive, watched_view
+from ._posix import (
+    LockFile,
+    Semaphore,
+    SharedMemory,
+    current_pid,
+    monotonic,
+    peer_alive,
+    pid_alive,
+    remove_free_lock,
+    unlink_quietly,
+    watched_view,
+)
 
 LIVENESS_INTERVAL = 0.1
 """Longest time (seconds) a waiting reader goes without re-checking that the writer lives."""
@@ -82,6 +93,8 @@ class Reader:
                 raise ReaderAlreadyConnectedException(f"buffer '{names.name}' already has a reader (its lock is held)")
             undo.callback(lock.remove)
             _remove_previous_buffer(names)
+            # A writer still holding it writes into the buffer just replaced; ours gets a new one.
+            unlink_quietly(names.writer_lock_path(lock_dir))
 
             shm = SharedMemory.create(names.shm, OIEB_SIZE + metadata_size + payload_size, mode)
             undo.callback(SharedMemory.unlink, names.shm)
@@ -101,6 +114,7 @@ class Reader:
 
         self._names = names
         self._lock = lock
+        self._writer_lock_path = names.writer_lock_path(lock_dir)
         self._shm = shm
         self._view = shm.view
         self._oieb = oieb
@@ -233,7 +247,7 @@ class Reader:
         deadline = monotonic() + max(0.0, timeout)
         while True:
             pid = self._oieb.writer_pid
-            if pid != 0 and pid_alive(pid):
+            if pid != 0 and peer_alive(self._writer_lock_path, pid):
                 return True
             remaining = deadline - monotonic()
             if remaining <= 0:
@@ -268,6 +282,7 @@ class Reader:
         self._sem_r.close()
         Semaphore.unlink(self._names.sem_w)
         Semaphore.unlink(self._names.sem_r)
+        remove_free_lock(self._writer_lock_path)  # a killed writer's; a live writer removes its own
         self._lock.remove()
 
     def __enter__(self) -> "Reader":
@@ -319,7 +334,7 @@ class Reader:
         oieb = self._oieb
         pid = oieb.writer_pid
         if pid != 0:
-            if pid_alive(pid):
+            if peer_alive(self._writer_lock_path, pid):
                 self._writer_seen = True
                 return
             raise WriterDeadException(f"the writer process {pid} died")
@@ -467,6 +482,10 @@ def _remove_stale_buffers(lock_dir: str) -> None:
     except OSError:
         return
     for entry in entries:
+        if entry.endswith(WRITER_LOCK_SUFFIX) and is_valid_name(entry[: -len(WRITER_LOCK_SUFFIX)]):
+            # A writer that died after its reader closed: nobody else removes its lock.
+            remove_free_lock(os.path.join(lock_dir, entry))
+            continue
         if not entry.endswith(".lock") or not is_valid_name(entry[: -len(".lock")]):
             continue
         names = BufferNames(entry[: -len(".lock")])
@@ -480,15 +499,17 @@ def _remove_stale_buffers(lock_dir: str) -> None:
                 # An object without a complete OIEB may be a reader (of another lock directory)
                 # still creating it: keep it; the next reader of the name replaces it.
                 oieb = OIEBView(prefix) if len(prefix) == OIEB_SIZE else None
+                # We hold the reader's lock: it names the dead reader, or says nothing.
                 in_use = (
                     oieb is None
                     or oieb.oieb_size == 0
-                    or pid_alive(oieb.writer_pid)
-                    or pid_alive(oieb.reader_pid)
+                    or peer_alive(names.writer_lock_path(lock_dir), oieb.writer_pid)
+                    or (not lock.names_pid(oieb.reader_pid) and pid_alive(oieb.reader_pid))
                 )
             if not in_use:
                 SharedMemory.unlink(names.shm)
                 Semaphore.unlink(names.sem_w)
                 Semaphore.unlink(names.sem_r)
         finally:
+            remove_free_lock(names.writer_lock_path(lock_dir))
             lock.remove()

@@ -15,6 +15,7 @@ from ._errors import (
     CorruptBufferException,
     FrameTooLargeException,
     IncompatibleVersionException,
+    InternalException,
     InvalidFrameSizeException,
     InvalidStateException,
     MetadataAlreadyWrittenException,
@@ -36,7 +37,8 @@ from ._oieb import (
     OIEBView,
     payload_offset,
 )
-from ._posix import Semaphore, SharedMemory, current_pid, monotonic, monotonic_ns, pid_alive
+from . import _posix
+from ._posix import LockFile, Semaphore, SharedMemory, current_pid, monotonic, monotonic_ns, peer_alive
 
 LIVENESS_INTERVAL = 0.1
 """Longest time (seconds) a writer goes without re-checking that the reader lives."""
@@ -74,7 +76,7 @@ class Writer:
         deadline = monotonic() + float(connect_timeout)
         while True:
             try:
-                shm, oieb, sem_w, sem_r, metadata_size, payload_size, write_pos, written_count = _connect(names)
+                shm, oieb, sem_w, sem_r, lock, metadata_size, payload_size, write_pos, written_count = _connect(names)
                 break
             except ZeroBufferException as exc:
                 if not is_connect_retryable(exc) or monotonic() + CONNECT_RETRY_INTERVAL > deadline:
@@ -82,6 +84,8 @@ class Writer:
             time.sleep(CONNECT_RETRY_INTERVAL)
 
         self._names = names
+        self._reader_lock_path = names.lock_path(_posix.lock_dir_path())
+        self._lock = lock
         self._shm = shm
         self._view = shm.view
         self._oieb = oieb
@@ -173,7 +177,7 @@ class Writer:
                 f"the {self._metadata_size}-byte metadata block"
             )
         reader_pid = self._oieb.reader_pid
-        if reader_pid == 0 or not pid_alive(reader_pid):
+        if reader_pid == 0 or not peer_alive(self._reader_lock_path, reader_pid):
             raise ReaderDeadException(f"the reader of buffer '{self.name}' is gone (pid {reader_pid})")
         start = METADATA_OFFSET + METADATA_PREFIX_SIZE
         target = self._view[start : start + size]
@@ -238,7 +242,7 @@ class Writer:
         """True when the reader PID is set and that process lives."""
         self._check_open()
         pid = self._oieb.reader_pid
-        return pid != 0 and pid_alive(pid)
+        return pid != 0 and peer_alive(self._reader_lock_path, pid)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -253,6 +257,10 @@ class Writer:
         self._pending_frame = self._pending_metadata = None
         if current_pid() == self._owner_pid:
             self._oieb.compare_exchange_writer_pid(self._owner_pid, 0)
+            if self._lock is not None:
+                self._lock.remove()
+        elif self._lock is not None:
+            self._lock.close()  # the parent's lock stays held through its own descriptor
         self._oieb.release()
         self._shm.close()
         self._sem_w.close()
@@ -299,7 +307,7 @@ class Writer:
             raise ReaderDeadException(f"the reader of buffer '{self.name}' closed it")
         now = monotonic()
         if now - self._last_reader_check >= LIVENESS_INTERVAL:
-            if not pid_alive(pid):
+            if not peer_alive(self._reader_lock_path, pid):
                 raise ReaderDeadException(f"the reader process {pid} of buffer '{self.name}' died")
             self._last_reader_check = now
 
@@ -385,7 +393,7 @@ class Writer:
                     return
                 continue
             pid = oieb.reader_pid
-            if pid == 0 or not pid_alive(pid):
+            if pid == 0 or not peer_alive(self._reader_lock_path, pid):
                 raise ReaderDeadException(f"the reader of buffer '{self.name}' is gone (pid {pid})")
             self._last_reader_check = monotonic()
             remaining = deadline - self._last_reader_check
@@ -431,7 +439,9 @@ def is_connect_retryable(exc: BaseException) -> bool:
     return isinstance(exc, (BufferNotFoundException, ReaderDeadException))
 
 
-def _connect(names: BufferNames) -> tuple[SharedMemory, OIEBView, Semaphore, Semaphore, int, int, int, int]:
+def _connect(
+    names: BufferNames,
+) -> tuple[SharedMemory, OIEBView, Semaphore, Semaphore, Optional[LockFile], int, int, int, int]:
     """One connect attempt (protocol §5); the writer_pid claim is its last step."""
     with contextlib.ExitStack() as undo:
         shm = SharedMemory.open(names.shm, OIEB_SIZE)
@@ -450,10 +460,14 @@ def _connect(names: BufferNames) -> tuple[SharedMemory, OIEBView, Semaphore, Sem
             raise BufferNotFoundException(f"buffer '{names.name}' has no semaphore {names.sem_r}")
         undo.callback(sem_r.close)
 
+        lock_dir = _posix.lock_dir_path()
         reader_pid = oieb.reader_pid
-        if reader_pid == 0 or not pid_alive(reader_pid):
+        if reader_pid == 0 or not peer_alive(names.lock_path(lock_dir), reader_pid):
             raise ReaderDeadException(f"buffer '{names.name}' has no live reader")
-        previous = _claim_writer_slot(oieb, names.name)
+        lock = _take_writer_lock(names, lock_dir, shm.mode)
+        if lock is not None:
+            undo.callback(lock.remove)
+        previous = _claim_writer_slot(oieb, names.name, names.writer_lock_path(lock_dir))
         # The previous writer may have written more until the claim: take the ring state only now.
         try:
             write_pos, written_count = _ring_state(oieb, payload_size)
@@ -461,7 +475,21 @@ def _connect(names: BufferNames) -> tuple[SharedMemory, OIEBView, Semaphore, Sem
             oieb.compare_exchange_writer_pid(os.getpid(), previous)
             raise
         undo.pop_all()
-    return shm, oieb, sem_w, sem_r, metadata_size, payload_size, write_pos, written_count
+    return shm, oieb, sem_w, sem_r, lock, metadata_size, payload_size, write_pos, written_count
+
+
+def _take_writer_lock(names: BufferNames, lock_dir: str, mode: int) -> Optional[LockFile]:
+    """Takes NAME.writer-lock before the claim (live.writer-lock), so a reader never sees our PID
+    in writer_pid without it held. Held by another live writer: WriterAlreadyConnected. A file that
+    cannot be created (no permission, no lock directory) leaves us without one: the reader then
+    judges us by our PID, as it judges a writer that knows nothing of these locks."""
+    try:
+        lock = LockFile.acquire(names.writer_lock_path(lock_dir), mode)
+    except InternalException:
+        return None
+    if lock is None:
+        raise WriterAlreadyConnectedException(f"buffer '{names.name}' already has a live writer (lock held)")
+    return lock
 
 
 def _ring_state(oieb: OIEBView, payload_size: int) -> tuple[int, int]:
@@ -517,7 +545,7 @@ def _check_header(oieb: OIEBView, object_size: int, name: str) -> tuple[int, int
     return metadata_size, payload_size
 
 
-def _claim_writer_slot(oieb: OIEBView, name: str) -> int:
+def _claim_writer_slot(oieb: OIEBView, name: str, writer_lock_path: str) -> int:
     """Sets writer_pid to our PID with compare-and-swap, from 0 or from a dead writer's PID.
 
     Returns the value it replaced.
@@ -525,7 +553,7 @@ def _claim_writer_slot(oieb: OIEBView, name: str) -> int:
     me = os.getpid()
     current = oieb.writer_pid
     while True:
-        if current != 0 and pid_alive(current):
+        if current != 0 and peer_alive(writer_lock_path, current):
             raise WriterAlreadyConnectedException(f"buffer '{name}' already has a live writer (pid {current})")
         swapped, found = oieb.compare_exchange_writer_pid(current, me)
         if swapped:

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace zerobuffer {
@@ -10,6 +11,12 @@ namespace zerobuffer {
 /// True when the process lives by the rule of docs/protocol.md §6: kill(pid, 0) succeeds or
 /// fails with EPERM, and it is not a zombie. PID 0 is never alive.
 bool is_process_alive(std::uint64_t pid) noexcept;
+
+/// True when the reader (or writer) `pid` of buffer `name` lives by docs/protocol.md §6: its
+/// lock file in the lock directory decides when it names that PID (live.lock-beats-pid), else
+/// is_process_alive(pid). The readers and writers of this library judge their peers this way.
+bool is_reader_alive(std::string_view name, std::uint64_t pid) noexcept;
+bool is_writer_alive(std::string_view name, std::uint64_t pid) noexcept;
 
 /// The lock directory: $ZEROBUFFER_LOCK_DIR or /tmp/zerobuffer (created, mode 1777, if missing).
 /// Throws InternalException when it cannot be created.

@@ -10,6 +10,9 @@ internal static class BufferNames
     public const string DefaultLockDirectory = "/tmp/zerobuffer";
     public const string LockDirectoryVariable = "ZEROBUFFER_LOCK_DIR";
     public const string LockFileSuffix = ".lock";
+
+    /// <summary>Suffix of the writer's lock file (live.writer-lock); no reader lock file ends in it.</summary>
+    public const string WriterLockFileSuffix = ".writer-lock";
     private const string ShmDirectory = "/dev/shm/";
 
     /// <summary>True when <paramref name="name"/> is 1..200 bytes of [A-Za-z0-9._-] not starting with '.'.</summary>
@@ -61,4 +64,6 @@ internal static class BufferNames
     }
 
     public static string LockFile(string lockDirectory, string name) => Path.Combine(lockDirectory, name + LockFileSuffix);
+
+    public static string WriterLockFile(string lockDirectory, string name) => Path.Combine(lockDirectory, name + WriterLockFileSuffix);
 }

@@ -23,6 +23,7 @@ internal static unsafe partial class LibC
     public const int O_RDWR = 0x2;
     public const int O_CREAT = 0x40;
     public const int O_EXCL = 0x80;
+    public const int O_NONBLOCK = 0x800;
     public const int O_NOFOLLOW = 0x20000;
     public const int O_CLOEXEC = 0x80000;
 
@@ -61,6 +62,9 @@ internal static unsafe partial class LibC
 
     /// <summary>Offset of <c>st_ino</c> in <c>struct stat</c> (x86-64 and AArch64 glibc).</summary>
     public const int StatInoOffset = 8;
+
+    /// <summary>Offset of <c>st_mode</c> in <c>struct stat</c>: 24 on x86-64 glibc, 16 on AArch64.</summary>
+    public static readonly int StatModeOffset = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 16 : 24;
 
     /// <summary>Size reserved for <c>struct stat</c> (144 bytes on x86-64, 128 on AArch64).</summary>
     public const int StatBufferSize = 256;
@@ -147,6 +151,12 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, EntryPoint = "read", SetLastError = true)]
     public static partial nint Read(int fd, byte* buffer, nuint count);
+
+    [LibraryImport(Lib, EntryPoint = "pread", SetLastError = true)]
+    public static partial nint PRead(int fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport(Lib, EntryPoint = "pwrite", SetLastError = true)]
+    public static partial nint PWrite(int fd, byte* buffer, nuint count, long offset);
 
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);

@@ -5,8 +5,9 @@ using System.Threading;
 namespace ZeroBuffer.Internal;
 
 /// <summary>
-/// The reader's lock file, <c>$ZEROBUFFER_LOCK_DIR/NAME.lock</c>, held with
-/// <c>flock(LOCK_EX | LOCK_NB)</c> for the reader's lifetime.
+/// A lock file held with <c>flock(LOCK_EX | LOCK_NB)</c> for its owner's lifetime and naming the
+/// owner's PID: the reader's <c>$ZEROBUFFER_LOCK_DIR/NAME.lock</c>, or the writer's
+/// <c>NAME.writer-lock</c> (docs/protocol.md §6.1).
 /// </summary>
 internal sealed unsafe class LockFile : IDisposable
 {
@@ -50,7 +51,15 @@ internal sealed unsafe class LockFile : IDisposable
     /// </summary>
     /// <exception cref="ReaderAlreadyConnectedException">Another process holds the lock.</exception>
     /// <exception cref="ZeroBufferException">The file can not be opened (a symlink, permissions, ...).</exception>
-    public static LockFile Acquire(string path, uint mode)
+    public static LockFile Acquire(string path, uint mode) =>
+        TryAcquire(path, mode) ?? throw new ReaderAlreadyConnectedException($"another reader holds the lock file \"{path}\"");
+
+    /// <summary>
+    /// Opens (creating it if needed) and locks the lock file at <paramref name="path"/>, and
+    /// writes our PID into it (live.lock-pid); null when another process holds the lock.
+    /// </summary>
+    /// <exception cref="ZeroBufferException">The file can not be opened (a symlink, permissions, ...).</exception>
+    public static LockFile? TryAcquire(string path, uint mode)
     {
         long giveUp = MonotonicClock.DeadlineAfter(ScanPatience);
         int disappeared = 0;
@@ -75,7 +84,7 @@ internal sealed unsafe class LockFile : IDisposable
                 // removes the file: wait that long before calling the lock taken.
                 if (MonotonicClock.Now >= giveUp)
                 {
-                    throw new ReaderAlreadyConnectedException($"another reader holds the lock file \"{path}\"");
+                    return null;
                 }
 
                 Thread.Sleep(PollMilliseconds);
@@ -86,12 +95,20 @@ internal sealed unsafe class LockFile : IDisposable
             // flock; then we would hold a lock nobody else can see. Retry in that case.
             if (IsFileAt(fd, path))
             {
-                if (LibC.FChmod(fd, mode) != 0)
+                // EPERM: another user's file (a writer lock of a dead writer of another user); keep its mode.
+                if (LibC.FChmod(fd, mode) != 0 && LibC.Errno != LibC.EPERM)
                 {
                     int errno = LibC.Errno;
                     LibC.Unlink(path);
                     LibC.Close(fd);
                     throw new ZeroBufferException($"fchmod of lock file \"{path}\" failed: {LibC.Describe(errno)}");
+                }
+
+                if (!WritePid(fd))
+                {
+                    int errno = LibC.Errno;
+                    LibC.Close(fd);
+                    throw new ZeroBufferException($"cannot write the PID into lock file \"{path}\": {LibC.Describe(errno)}");
                 }
 
                 return new LockFile(path, fd);
@@ -104,14 +121,33 @@ internal sealed unsafe class LockFile : IDisposable
         throw new ZeroBufferException($"lock file \"{path}\" keeps disappearing; another process is removing it");
     }
 
-    /// <summary>Removes the lock file, then releases the lock.</summary>
+    /// <summary>Removes the lock file (only while it is still the one we locked), then releases the lock.</summary>
     public void Dispose()
     {
         if (_fd >= 0)
         {
-            LibC.Unlink(Path);
+            if (IsFileAt(_fd, Path))
+            {
+                LibC.Unlink(Path);
+            }
+
             LibC.Close(_fd);
             _fd = -1;
+        }
+    }
+
+    // Our PID, for PeerLiveness: a lock speaks for the PID in the OIEB only when it names it.
+    private static bool WritePid(int fd)
+    {
+        byte[] text = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (LibC.FTruncate(fd, 0) != 0)
+        {
+            return false;
+        }
+
+        fixed (byte* p = text)
+        {
+            return LibC.PWrite(fd, p, (nuint)text.Length, 0) == text.Length;
         }
     }
 

@@ -72,6 +72,18 @@ internal static class SharedMemoryObject
     }
 
     /// <summary>The current size of the object behind <paramref name="fd"/>.</summary>
+    /// <summary>The permission bits of the object behind <paramref name="fd"/>.</summary>
+    public static unsafe uint ModeOf(int fd)
+    {
+        byte* st = stackalloc byte[LibC.StatBufferSize];
+        if (LibC.FStat(fd, st) != 0)
+        {
+            throw new ZeroBufferException($"fstat on shared memory failed: {LibC.Describe(LibC.Errno)}");
+        }
+
+        return *(uint*)(st + LibC.StatModeOffset) & 0xFFF; // 07777
+    }
+
     public static long SizeOf(int fd)
     {
         long size = LibC.LSeek(fd, 0, LibC.SEEK_END);

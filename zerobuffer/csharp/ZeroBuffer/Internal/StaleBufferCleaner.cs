@@ -23,18 +23,35 @@ internal static class StaleBufferCleaner
             return;
         }
 
+        // A writer that died after its reader closed: nobody else removes its lock.
+        try
+        {
+            foreach (string path in Directory.GetFiles(lockDirectory, "*" + BufferNames.WriterLockFileSuffix))
+            {
+                string fileName = Path.GetFileName(path);
+                if (BufferNames.IsValid(fileName.Substring(0, fileName.Length - BufferNames.WriterLockFileSuffix.Length)))
+                {
+                    PeerLiveness.RemoveFreeLock(path);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // best effort, like the rest of the scan
+        }
+
         foreach (string path in lockFiles)
         {
             string fileName = Path.GetFileName(path);
             string name = fileName.Substring(0, fileName.Length - BufferNames.LockFileSuffix.Length);
             if (BufferNames.IsValid(name))
             {
-                CleanIfStale(path, name);
+                CleanIfStale(lockDirectory, path, name);
             }
         }
     }
 
-    private static void CleanIfStale(string lockPath, string name)
+    private static void CleanIfStale(string lockDirectory, string lockPath, string name)
     {
         int fd = LibC.Open(lockPath, LibC.O_RDONLY | LibC.O_NOFOLLOW | LibC.O_CLOEXEC, 0);
         if (fd < 0)
@@ -71,11 +88,15 @@ internal static class StaleBufferCleaner
 
             // An object without a complete OIEB may be a reader (of another lock directory) still
             // creating it: keep it; the next reader of the name replaces it.
-            if (!exists || (oiebSize != 0 && !ProcessLiveness.IsAlive(writerPid) && !ProcessLiveness.IsAlive(readerPid)))
+            // We hold the reader's lock: it names the dead reader, or says nothing about readerPid.
+            string writerLock = BufferNames.WriterLockFile(lockDirectory, name);
+            bool readerAlive = !PeerLiveness.NamesPid(fd, readerPid) && ProcessLiveness.IsAlive(readerPid);
+            if (!exists || (oiebSize != 0 && !PeerLiveness.IsAlive(writerLock, writerPid) && !readerAlive))
             {
                 SharedMemoryObject.UnlinkAll(name);
             }
 
+            PeerLiveness.RemoveFreeLock(writerLock);
             LibC.Unlink(lockPath);
         }
         finally
