@@ -43,21 +43,12 @@ int run_crash_writer(Reader& reader, const std::string& name, const char* step, 
   std::vector<std::string> args{ZEROBUFFER_CRASH_WRITER, name, step};
   if (layout.before != 0) args.push_back(std::to_string(layout.before));
   args.push_back(std::to_string(layout.last));
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
+  Child writer(args);
   if (layout.before != 0) {
     Frame first = reader.read_frame(5s);
     EXPECT_TRUE(first.valid() && first.size() == layout.before && matches_pattern(first.data(), 1));
   }
-  int status = 0;
-  EXPECT_EQ(::waitpid(pid, &status, 0), pid);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return writer.wait();
 }
 
 // The frame the writer published before dying, if any; WriterDead once nothing is left.

@@ -69,16 +69,20 @@ class ZeroBufferTest : public ::testing::Test {
   std::string name(const std::string& tag = "t");
 };
 
-/// A child process running tests/cpp/peer.cpp; it prints "ready" once set up.
-class Peer {
+/// A child process running `argv[0]` with `argv`, with its environment plus `env` ("NAME=value");
+/// its stdout goes to a pipe the test reads. Killed and reaped when destroyed.
+class Child {
  public:
-  explicit Peer(const std::vector<std::string>& args);
-  ~Peer();
-  Peer(const Peer&) = delete;
-  Peer& operator=(const Peer&) = delete;
+  explicit Child(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+  ~Child();
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
 
   /// Reads the child's next stdout line within `timeout` (empty string on timeout/EOF).
   std::string read_line(std::chrono::milliseconds timeout = 5000ms);
+  /// Waits until the child stops itself (SIGSTOP); false when it exits instead.
+  bool wait_stopped();
+  void resume();
   void kill();
   /// Waits for the child to exit; returns its exit code (or -signal).
   int wait();
@@ -89,6 +93,12 @@ class Peer {
   int out_ = -1;
   std::string pending_;
   bool reaped_ = false;
+};
+
+/// A child process running tests/cpp/peer.cpp; it prints "ready" once set up.
+class Peer : public Child {
+ public:
+  explicit Peer(const std::vector<std::string>& args);
 };
 
 /// A PID that belonged to a process that has exited.

@@ -1,5 +1,6 @@
-"""Lifetimes: frames whose bytes are still viewed, objects inherited by a forked child, and the
-order of the writer's stores (docs/protocol.md §4.1 and §5, docs/python.md)."""
+"""Lifetimes: frames whose bytes are still viewed, objects inherited by a forked child, the
+order of the writer's stores, and a writer's connect racing its predecessor (docs/protocol.md
+§4.1 and §5, docs/python.md)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import gc
 import os
 import pickle
 import unittest
+from unittest import mock
 
 from zb_support import BufferTestCase, dev_shm_entries
 
 import zerobuffer as zb
-from zerobuffer import _oieb, _posix
+from zerobuffer import _oieb, _posix, _writer
 
 try:
     import numpy
@@ -256,6 +258,47 @@ class CrashWindowTest(BufferTestCase):
                 oieb = reader.oieb
                 self.assertEqual(oieb.payload_written_count, oieb.payload_read_count)
                 self.assertEqual(oieb.payload_free_bytes, self.RING - taken if leaked else self.RING)
+
+
+class ClaimRaceTest(BufferTestCase):
+    """A writer takes the ring state only after its claim of writer_pid (rule
+    connect.snapshot-after-claim): what its predecessor wrote until the claim is kept."""
+
+    RING = 1024
+
+    def test_frames_the_predecessor_writes_until_the_claim_are_kept(self) -> None:
+        name = self.buffer_name()
+        with zb.Reader(name, zb.BufferConfig(0, self.RING)) as reader:
+            predecessor = zb.Writer(name)
+            predecessor.write_frame(pattern(100, 1))
+            claim = _writer._claim_writer_slot
+            paused = []
+
+            def predecessor_writes_more_then_claim(oieb: _oieb.OIEBView, buffer: str) -> int:
+                # The successor has checked the buffer and is about to claim it.
+                paused.append(True)
+                predecessor.write_frame(pattern(200, 2))
+                predecessor.write_frame(pattern(300, 3))
+                predecessor.close()  # writer_pid back to 0: the claim succeeds
+                return claim(oieb, buffer)
+
+            with mock.patch.object(_writer, "_claim_writer_slot", predecessor_writes_more_then_claim):
+                successor = zb.Writer(name)
+            self.assertEqual(paused, [True])
+            with successor:
+                successor.write_frame(pattern(60, 1))
+
+            for size, sequence in ((100, 1), (200, 2), (300, 3), (60, 1)):
+                frame = reader.read_frame(1.0)
+                self.assertIsNotNone(frame, f"frame of {size} bytes")
+                with frame:
+                    self.assertEqual((frame.size, frame.sequence), (size, sequence))
+                    self.assertEqual(bytes(frame.data), pattern(size, sequence))
+            with self.assertRaises(zb.WriterDeadException):
+                reader.read_frame(0.3)
+            oieb = reader.oieb
+            self.assertEqual(oieb.payload_written_count, oieb.payload_read_count)
+            self.assertEqual(oieb.payload_free_bytes, self.RING)
 
 
 if __name__ == "__main__":
