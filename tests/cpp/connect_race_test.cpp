@@ -9,11 +9,6 @@
 namespace zbtest {
 namespace {
 
-using zerobuffer::BufferConfig;
-using zerobuffer::Frame;
-using zerobuffer::Reader;
-using zerobuffer::Writer;
-
 constexpr std::uint64_t kRing = 1024;
 
 class ConnectRace : public ZeroBufferTest {};

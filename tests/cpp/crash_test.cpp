@@ -8,11 +8,6 @@
 namespace zbtest {
 namespace {
 
-using zerobuffer::BufferConfig;
-using zerobuffer::Frame;
-using zerobuffer::Reader;
-using zerobuffer::Writer;
-
 constexpr std::uint64_t kRing = 1024;
 constexpr int kCrashed = 86;
 

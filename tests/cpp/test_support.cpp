@@ -80,6 +80,13 @@ std::string ZeroBufferTest::name(const std::string& tag) {
   return names_.back();
 }
 
+Connected ZeroBufferTest::connected(const BufferConfig& config, const WriterOptions& options) {
+  std::string n = name();
+  Reader reader(n, config);
+  Writer writer(n, options);
+  return Connected{std::move(n), std::move(reader), std::move(writer)};
+}
+
 void ZeroBufferTest::TearDown() {
   for (const auto& n : names_) {
     EXPECT_FALSE(shm_objects_exist(n)) << "leaked /dev/shm objects of " << n;

@@ -27,6 +27,14 @@ namespace zbtest {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
+// The library types every test file names.
+using zerobuffer::BufferConfig;
+using zerobuffer::Frame;
+using zerobuffer::Oieb;
+using zerobuffer::Reader;
+using zerobuffer::Writer;
+using zerobuffer::WriterOptions;
+
 /// A buffer name no other test (or run) uses.
 std::string unique_name(const std::string& tag = "t");
 
@@ -59,11 +67,20 @@ class RawBuffer {
   std::size_t size_ = 0;
 };
 
+/// A buffer, its reader and a writer connected to it.
+struct Connected {
+  std::string name;
+  Reader reader;
+  Writer writer;
+};
+
 /// Every test runs with its own ZEROBUFFER_LOCK_DIR and checks that it leaks nothing.
 class ZeroBufferTest : public ::testing::Test {
  protected:
   void SetUp() override;
   void TearDown() override;
+  /// A fresh buffer of `config` (named by name()) with its reader and a writer of `options`.
+  Connected connected(const BufferConfig& config, const WriterOptions& options = {});
   std::string lock_dir_;
   std::vector<std::string> names_;  // buffers this test uses; checked for leaks at the end
   std::string name(const std::string& tag = "t");
