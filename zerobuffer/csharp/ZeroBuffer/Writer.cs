@@ -15,6 +15,14 @@ namespace ZeroBuffer;
 public sealed unsafe class Writer : IDisposable
 {
     private const int ConnectRetryInterval = 10; // ms
+    /// <summary>
+    /// Tests only: runs on this thread right before a connect claims writer_pid, after every
+    /// check of the buffer, so a test can let the previous writer act in that window (rule
+    /// connect.snapshot-after-claim).
+    /// </summary>
+    [ThreadStatic]
+    internal static Action? BeforeClaimForTests;
+
     private static readonly long ConnectRetryTicks = MonotonicClock.ToTicks(TimeSpan.FromMilliseconds(ConnectRetryInterval));
 
     private readonly MappedRegion _map;
@@ -456,6 +464,7 @@ public sealed unsafe class Writer : IDisposable
                     readerPid);
             }
 
+            BeforeClaimForTests?.Invoke();
             ulong previous = ClaimWriterPid(oieb, name, pid);
 
             // The previous writer may have written more until the claim: take the ring state only now.
