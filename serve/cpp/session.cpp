@@ -82,7 +82,7 @@ Json Session::create_reader(const Params& params) {
   const std::string name = params.string("name");
   config.metadata_size = params.uint("metadataSize");
   config.payload_size = params.uint("payloadSize");
-  const std::uint64_t mode = params.uint_or("mode", 0600);
+  const std::uint64_t mode = params.uint_or("mode", config.mode);  // default: the library's
   if (mode > UINT32_MAX) throw invalid_params("'mode' must be an integer below 2^32");
   config.mode = static_cast<std::uint32_t>(mode);
   require_no_role("createReader");

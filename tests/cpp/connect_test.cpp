@@ -4,11 +4,6 @@
 namespace zbtest {
 namespace {
 
-using zerobuffer::BufferConfig;
-using zerobuffer::Oieb;
-using zerobuffer::Reader;
-using zerobuffer::Writer;
-
 class Connect : public ZeroBufferTest {};
 
 TEST_F(Connect, MissingBufferIsNotFound) {

@@ -4,17 +4,10 @@
 namespace zbtest {
 namespace {
 
-using zerobuffer::BufferConfig;
-using zerobuffer::Oieb;
-using zerobuffer::Reader;
-using zerobuffer::Writer;
-
 class Corruption : public ZeroBufferTest {};
 
 TEST_F(Corruption, WrongSequenceIsASequenceErrorWithBothNumbers) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 4096});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 4096});
   for (std::uint64_t seq = 1; seq <= 3; ++seq) writer.write_frame(pattern(10, seq));
   reader.read_frame(1000ms).release();
   reader.read_frame(1000ms).release();
@@ -32,9 +25,7 @@ TEST_F(Corruption, WrongSequenceIsASequenceErrorWithBothNumbers) {
 }
 
 TEST_F(Corruption, FrameSizeBeyondTheRingIsCorrupt) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 4096});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 4096});
   writer.write_frame(pattern(10, 1));
   RawBuffer raw(n);
   const std::uint64_t huge = std::uint64_t{1} << 40;
@@ -46,9 +37,7 @@ TEST_F(Corruption, FrameSizeBeyondTheRingIsCorrupt) {
 }
 
 TEST_F(Corruption, MetadataLengthBeyondWhatWasWrittenIsCorrupt) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 64, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 64, .payload_size = 1024});
   writer.set_metadata(as_bytes("hello"));
   RawBuffer raw(n);
   const std::uint64_t too_long = 1000;

@@ -2,6 +2,7 @@
 //   crash_writer NAME STEP SIZE...   writes one pattern frame per SIZE (sequence 1, 2, ...) and
 //                                    _exit()s at STEP of the write path while writing the last.
 // Exit code 86: crashed at STEP as asked; 0: STEP was never reached; 1: a library error.
+// With ZEROBUFFER_PAUSE_AT=connect.before-claim it stops itself (SIGSTOP) before it claims writer_pid.
 #include <cstdio>
 #include <cstdlib>
 #include <string>

@@ -4,11 +4,6 @@
 namespace zbtest {
 namespace {
 
-using zerobuffer::BufferConfig;
-using zerobuffer::Frame;
-using zerobuffer::Reader;
-using zerobuffer::Writer;
-
 class DataPath : public ZeroBufferTest {};
 
 static_assert(!std::is_copy_constructible_v<Frame> && std::is_nothrow_move_constructible_v<Frame>);
@@ -16,9 +11,7 @@ static_assert(!std::is_copy_constructible_v<Reader> && std::is_nothrow_move_cons
 static_assert(!std::is_copy_constructible_v<Writer> && std::is_nothrow_move_constructible_v<Writer>);
 
 TEST_F(DataPath, SingleFrameArrivesWithSequenceOneAndIntactBytes) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 1024, .payload_size = 10240});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 1024, .payload_size = 10240});
   EXPECT_EQ(writer.write_frame(pattern(1024, 1)), 1u);
   const Frame frame = reader.read_frame(1000ms);
   ASSERT_TRUE(frame.valid());
@@ -30,9 +23,7 @@ TEST_F(DataPath, SingleFrameArrivesWithSequenceOneAndIntactBytes) {
 // protocol.md §4.2 step 7: the reader's view is the ring itself, not a copy. A byte changed in
 // the shared memory after the read shows through the frame still held.
 TEST_F(DataPath, FrameDataIsAViewOfTheRingNotACopy) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 64, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 64, .payload_size = 1024});
   writer.write_frame(pattern(100, 1));
   const Frame frame = reader.read_frame(1000ms);
   ASSERT_TRUE(frame.valid());
@@ -43,9 +34,7 @@ TEST_F(DataPath, FrameDataIsAViewOfTheRingNotACopy) {
 }
 
 TEST_F(DataPath, MixedSizesArriveInOrder) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 100 * 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 100 * 1024});
   const std::vector<std::size_t> sizes{100, 1024, 10240, 1};
   for (std::size_t i = 0; i < sizes.size(); ++i) writer.write_frame(pattern(sizes[i], i + 1));
   for (std::size_t i = 0; i < sizes.size(); ++i) {
@@ -58,9 +47,7 @@ TEST_F(DataPath, MixedSizesArriveInOrder) {
 }
 
 TEST_F(DataPath, StatisticsCountFramesAndBytes) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 4096});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 4096});
   writer.write_frame(pattern(10, 1));
   writer.write_frame(pattern(20, 2));
   EXPECT_EQ(writer.frames_written(), 2u);
@@ -72,9 +59,7 @@ TEST_F(DataPath, StatisticsCountFramesAndBytes) {
 }
 
 TEST_F(DataPath, ZeroCopyWriteThroughGetBufferAndCommit) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 10240});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 10240});
   auto buffer = writer.get_frame_buffer(4096);
   ASSERT_EQ(buffer.size(), 4096u);
   const auto data = pattern(4096, 1);
@@ -86,16 +71,12 @@ TEST_F(DataPath, ZeroCopyWriteThroughGetBufferAndCommit) {
 }
 
 TEST_F(DataPath, CommitWithoutGetBufferIsInvalidState) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   EXPECT_THROW(writer.commit_frame(), zerobuffer::InvalidStateException);
 }
 
 TEST_F(DataPath, SecondGetBufferBeforeCommitIsInvalidState) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   (void)writer.get_frame_buffer(10);
   EXPECT_THROW((void)writer.get_frame_buffer(10), zerobuffer::InvalidStateException);
 }
@@ -112,18 +93,14 @@ TEST_F(DataPath, ReadTimesOutWithEmptyFrameWhenNoWriterYet) {
 }
 
 TEST_F(DataPath, TryReadReturnsEmptyWhenNothingIsThere) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   EXPECT_FALSE(reader.try_read_frame().valid());
   writer.write_frame(pattern(5, 1));
   EXPECT_TRUE(reader.try_read_frame().valid());
 }
 
 TEST_F(DataPath, FrameReleasesOnDestructionAndReleaseIsIdempotent) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   RawBuffer raw(n);
   writer.write_frame(pattern(100, 1));
   Frame frame = reader.read_frame(1000ms);
@@ -137,9 +114,7 @@ TEST_F(DataPath, FrameReleasesOnDestructionAndReleaseIsIdempotent) {
 }
 
 TEST_F(DataPath, HeldFramesReturnSpaceOnlyInRingOrder) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   RawBuffer raw(n);
   for (int i = 1; i <= 3; ++i) writer.write_frame(pattern(84, i));  // 100 bytes each
   Frame a = reader.read_frame(1000ms);
@@ -155,9 +130,7 @@ TEST_F(DataPath, HeldFramesReturnSpaceOnlyInRingOrder) {
 
 TEST_F(DataPath, ReadsAFramePublishedWithoutItsSemaphorePost) {
   // A writer that dies between publishing a frame and posting must not leave the frame stranded.
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   writer.write_frame(pattern(10, 1));
   sem_t* sem = ::sem_open(("/sem-w-" + n).c_str(), 0);
   ASSERT_NE(sem, SEM_FAILED);

@@ -12,12 +12,6 @@
 namespace zbtest {
 namespace {
 
-using zerobuffer::BufferConfig;
-using zerobuffer::Frame;
-using zerobuffer::Reader;
-using zerobuffer::Writer;
-using zerobuffer::WriterOptions;
-
 constexpr auto kForever = std::chrono::milliseconds::max();
 
 class Deadline : public ZeroBufferTest {};
@@ -57,9 +51,7 @@ TEST_F(Deadline, ReadEndsByItsDeadlineWhilePostsArriveWithoutFrames) {
 
 // [rule time.forever]
 TEST_F(Deadline, ReadWithMaxTimeoutWaitsUntilAFrameArrives) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   auto read = std::async(std::launch::async, [&] { return reader.read_frame(kForever); });
   ASSERT_EQ(read.wait_for(300ms), std::future_status::timeout) << "read_frame(max) returned at once";
   writer.write_frame(pattern(10, 1));
@@ -70,9 +62,7 @@ TEST_F(Deadline, ReadWithMaxTimeoutWaitsUntilAFrameArrives) {
 }
 
 TEST_F(Deadline, WriteWithMaxTimeoutWaitsUntilSpaceComesBack) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n, WriterOptions{.write_timeout = kForever});
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024}, WriterOptions{.write_timeout = kForever});
   writer.write_frame(pattern(1000, 1));  // T = 1016: the ring is full for a second such frame
   auto write = std::async(std::launch::async, [&] { writer.write_frame(pattern(1000, 2)); });
   ASSERT_EQ(write.wait_for(300ms), std::future_status::timeout) << "write with write_timeout = max returned at once";
@@ -83,9 +73,7 @@ TEST_F(Deadline, WriteWithMaxTimeoutWaitsUntilSpaceComesBack) {
 }
 
 TEST_F(Deadline, TimeoutsTooLargeForTheClockAlsoMeanForever) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   const auto almost_max = std::chrono::milliseconds(std::numeric_limits<std::int64_t>::max() / 1000);
   auto read = std::async(std::launch::async, [&] { return reader.read_frame(almost_max); });
   ASSERT_EQ(read.wait_for(300ms), std::future_status::timeout) << "read_frame(huge) returned at once";

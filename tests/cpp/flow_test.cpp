@@ -6,18 +6,10 @@
 namespace zbtest {
 namespace {
 
-using zerobuffer::BufferConfig;
-using zerobuffer::Frame;
-using zerobuffer::Reader;
-using zerobuffer::Writer;
-using zerobuffer::WriterOptions;
-
 class Flow : public ZeroBufferTest {};
 
 TEST_F(Flow, FullRingThrowsBufferFullAfterTheWriteTimeout) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n, WriterOptions{.write_timeout = 200ms});
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024}, WriterOptions{.write_timeout = 200ms});
   writer.write_frame(pattern(1000, 1));
   const auto start = Clock::now();
   EXPECT_THROW(writer.write_frame(pattern(100, 2)), zerobuffer::BufferFullException);
@@ -27,9 +19,7 @@ TEST_F(Flow, FullRingThrowsBufferFullAfterTheWriteTimeout) {
 }
 
 TEST_F(Flow, TryWriteReturnsZeroWhenFull) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   EXPECT_EQ(writer.try_write_frame(pattern(1000, 1)), 1u);
   EXPECT_EQ(writer.try_write_frame(pattern(100, 2)), 0u);
   reader.read_frame(1000ms).release();
@@ -37,9 +27,7 @@ TEST_F(Flow, TryWriteReturnsZeroWhenFull) {
 }
 
 TEST_F(Flow, BlockedWriterResumesWhenTheReaderReleases) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n, WriterOptions{.write_timeout = 5000ms});
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024}, WriterOptions{.write_timeout = 5000ms});
   writer.write_frame(pattern(1000, 1));
   Frame held = reader.read_frame(1000ms);
   std::atomic<bool> done{false};
@@ -60,9 +48,7 @@ TEST_F(Flow, BlockedWriterResumesWhenTheReaderReleases) {
 TEST_F(Flow, SpaceSemaphoreIsDrainedSoItCannotOverflow) {
   // The reader posts sem-r for every release; a writer that never waits still consumes the
   // backlog at its 100 ms liveness check, so the count cannot climb to SEM_VALUE_MAX.
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1 << 16});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1 << 16});
   std::uint64_t released = 0;
   const auto start = Clock::now();
   while (Clock::now() - start < 250ms) {
@@ -79,9 +65,7 @@ TEST_F(Flow, SpaceSemaphoreIsDrainedSoItCannotOverflow) {
 }
 
 TEST_F(Flow, BurstOfFramesIsReadCompletely) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 64 * 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 64 * 1024});
   for (std::uint64_t seq = 1; seq <= 50; ++seq) writer.write_frame(pattern(100, seq));
   for (std::uint64_t seq = 1; seq <= 50; ++seq) {
     const Frame f = reader.read_frame(1000ms);
@@ -92,9 +76,7 @@ TEST_F(Flow, BurstOfFramesIsReadCompletely) {
 }
 
 TEST_F(Flow, HeldFramesStayIntactWhileTheWriterFillsTheRest) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 4096});
-  Writer writer(n, WriterOptions{.write_timeout = 100ms});
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 4096}, WriterOptions{.write_timeout = 100ms});
   for (std::uint64_t seq = 1; seq <= 3; ++seq) writer.write_frame(pattern(500, seq));
   std::vector<Frame> held;
   for (int i = 0; i < 3; ++i) held.push_back(reader.read_frame(1000ms));
@@ -107,9 +89,7 @@ TEST_F(Flow, HeldFramesStayIntactWhileTheWriterFillsTheRest) {
 }
 
 TEST_F(Flow, ReleasingOutOfOrderDoesNotExposeAHeldFrame) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n, WriterOptions{.write_timeout = 50ms});
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024}, WriterOptions{.write_timeout = 50ms});
   for (std::uint64_t seq = 1; seq <= 3; ++seq) writer.write_frame(pattern(300, seq));  // 0..948
   Frame first = reader.read_frame(1000ms);
   reader.read_frame(1000ms).release();
@@ -123,9 +103,7 @@ TEST_F(Flow, ReleasingOutOfOrderDoesNotExposeAHeldFrame) {
 }
 
 TEST_F(Flow, MarkerRefundIsDeferredWhileAnEarlierFrameIsHeld) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n, WriterOptions{.write_timeout = 50ms});
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024}, WriterOptions{.write_timeout = 50ms});
   RawBuffer raw(n);
   for (std::uint64_t seq = 1; seq <= 3; ++seq) writer.write_frame(pattern(300, seq));  // 0..948
   reader.read_frame(1000ms).release();

@@ -7,12 +7,6 @@
 namespace zbtest {
 namespace {
 
-using zerobuffer::BufferConfig;
-using zerobuffer::Frame;
-using zerobuffer::Oieb;
-using zerobuffer::Reader;
-using zerobuffer::Writer;
-
 class ForkSafety : public ZeroBufferTest {};
 
 // Exit codes of the child: 0 = as expected, other values name the step that misbehaved.
@@ -87,9 +81,7 @@ TEST_F(ForkSafety, ChildDestroyingInheritedObjectsLeavesTheParentsBufferIntact) 
 }
 
 TEST_F(ForkSafety, ChildCannotReadOrWriteThroughInheritedObjects) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   writer.write_frame(pattern(10, 1));
   const Snapshot before = snapshot(n);
 

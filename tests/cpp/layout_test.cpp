@@ -4,11 +4,6 @@
 namespace zbtest {
 namespace {
 
-using zerobuffer::BufferConfig;
-using zerobuffer::Oieb;
-using zerobuffer::Reader;
-using zerobuffer::Writer;
-
 class Layout : public ZeroBufferTest {};
 
 TEST_F(Layout, FreshBufferHasDocumentedSizeAndHeaderBytes) {
@@ -50,9 +45,7 @@ TEST_F(Layout, SizesAreRoundedUpTo64) {
 }
 
 TEST_F(Layout, FirstFrameAndMetadataBytesAndCounters) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 64, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 64, .payload_size = 1024});
   RawBuffer raw(n);
   EXPECT_EQ(raw.oieb().writer_pid, static_cast<std::uint64_t>(::getpid()));
 

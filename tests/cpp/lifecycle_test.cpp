@@ -6,11 +6,6 @@
 namespace zbtest {
 namespace {
 
-using zerobuffer::BufferConfig;
-using zerobuffer::Oieb;
-using zerobuffer::Reader;
-using zerobuffer::Writer;
-
 class Lifecycle : public ZeroBufferTest {};
 
 TEST_F(Lifecycle, ValidNamesWork) {

@@ -6,13 +6,6 @@
 namespace zbtest {
 namespace {
 
-using zerobuffer::BufferConfig;
-using zerobuffer::Frame;
-using zerobuffer::Oieb;
-using zerobuffer::Reader;
-using zerobuffer::Writer;
-using zerobuffer::WriterOptions;
-
 class Liveness : public ZeroBufferTest {};
 
 TEST_F(Liveness, WriterKilledWhileTheReaderWaitsIsReportedWithinASecond) {
@@ -83,9 +76,7 @@ TEST_F(Liveness, NewWriterSessionStartingAtOneIsAccepted) {
 
 // [rule seq.restart]: no PID is consulted, so the same writer process starting over is accepted.
 TEST_F(Liveness, SequenceOneFromTheSameWriterBeginsANewSession) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 4096});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 4096});
   writer.write_frame(pattern(10, 1));
   writer.write_frame(pattern(10, 2));
   writer.write_frame(pattern(10, 3));
@@ -122,9 +113,7 @@ TEST_F(Liveness, ReaderKilledWhileTheWriterIsBlockedIsReportedWithinASecond) {
 }
 
 TEST_F(Liveness, WriteAfterTheReaderClosedIsReaderDeadAtOnce) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   reader.close();
   EXPECT_THROW(writer.write_frame(pattern(10, 1)), zerobuffer::ReaderDeadException);
   EXPECT_FALSE(writer.is_reader_connected());

@@ -4,16 +4,10 @@
 namespace zbtest {
 namespace {
 
-using zerobuffer::BufferConfig;
-using zerobuffer::Reader;
-using zerobuffer::Writer;
-
 class Metadata : public ZeroBufferTest {};
 
 TEST_F(Metadata, RoundTripsByteExact) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 1024, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 1024, .payload_size = 1024});
   writer.set_metadata(pattern(500, 0));
   const auto meta = reader.get_metadata();
   EXPECT_EQ(meta.size(), 500u);
@@ -27,9 +21,7 @@ TEST_F(Metadata, IsEmptyBeforeTheWriterWritesIt) {
 }
 
 TEST_F(Metadata, SecondWriteIsRefused) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 1024, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 1024, .payload_size = 1024});
   writer.set_metadata(as_bytes("first"));
   EXPECT_THROW(writer.set_metadata(as_bytes("second")), zerobuffer::MetadataAlreadyWrittenException);
   const auto meta = reader.get_metadata();
@@ -57,9 +49,7 @@ TEST_F(Metadata, ExactFitSucceedsAndOneMoreByteIsTooLarge) {
 }
 
 TEST_F(Metadata, ZeroSizedBlockRefusesAnyMetadataButFramesFlow) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   EXPECT_THROW(writer.set_metadata({}), zerobuffer::MetadataTooLargeException);
   writer.write_frame(pattern(10, 1));
   EXPECT_TRUE(reader.read_frame(1000ms).valid());
@@ -67,9 +57,7 @@ TEST_F(Metadata, ZeroSizedBlockRefusesAnyMetadataButFramesFlow) {
 }
 
 TEST_F(Metadata, EmptyMetadataIsWrittenAndReadsBackEmpty) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 64, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 64, .payload_size = 1024});
   writer.set_metadata({});
   EXPECT_TRUE(reader.get_metadata().empty());
   EXPECT_THROW(writer.set_metadata({}), zerobuffer::MetadataAlreadyWrittenException);

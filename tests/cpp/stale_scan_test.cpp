@@ -10,9 +10,6 @@
 namespace zbtest {
 namespace {
 
-using zerobuffer::BufferConfig;
-using zerobuffer::Reader;
-
 class StaleScan : public ZeroBufferTest {};
 
 // What a live reader of `name` must have while it lives: its three objects and its lock file,

@@ -80,6 +80,13 @@ std::string ZeroBufferTest::name(const std::string& tag) {
   return names_.back();
 }
 
+Connected ZeroBufferTest::connected(const BufferConfig& config, const WriterOptions& options) {
+  std::string n = name();
+  Reader reader(n, config);
+  Writer writer(n, options);
+  return Connected{std::move(n), std::move(reader), std::move(writer)};
+}
+
 void ZeroBufferTest::TearDown() {
   for (const auto& n : names_) {
     EXPECT_FALSE(shm_objects_exist(n)) << "leaked /dev/shm objects of " << n;
@@ -94,25 +101,29 @@ void ZeroBufferTest::TearDown() {
   ::unsetenv("ZEROBUFFER_LOCK_DIR");
 }
 
-Peer::Peer(const std::vector<std::string>& args) {
+Child::Child(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
   int pipefd[2];
   if (::pipe2(pipefd, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-  std::vector<std::string> argv_strings{ZEROBUFFER_TEST_PEER};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& s : argv_strings) argv.push_back(s.data());
-  argv.push_back(nullptr);
+  std::vector<std::string> strings = argv;
+  const std::size_t env_start = strings.size();
+  for (char** e = environ; *e != nullptr; ++e) strings.emplace_back(*e);
+  strings.insert(strings.end(), env.begin(), env.end());
+  std::vector<char*> child_argv;
+  std::vector<char*> child_env;
+  for (std::size_t i = 0; i < strings.size(); ++i) (i < env_start ? child_argv : child_env).push_back(strings[i].data());
+  child_argv.push_back(nullptr);
+  child_env.push_back(nullptr);
   pid_ = ::fork();
   if (pid_ == 0) {
     ::dup2(pipefd[1], STDOUT_FILENO);
-    ::execv(argv[0], argv.data());
+    ::execve(child_argv[0], child_argv.data(), child_env.data());
     ::_exit(127);
   }
   ::close(pipefd[1]);
   out_ = pipefd[0];
 }
 
-Peer::~Peer() {
+Child::~Child() {
   if (!reaped_) {
     kill();
     wait();
@@ -120,7 +131,7 @@ Peer::~Peer() {
   if (out_ >= 0) ::close(out_);
 }
 
-std::string Peer::read_line(std::chrono::milliseconds timeout) {
+std::string Child::read_line(std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   while (true) {
     if (const auto nl = pending_.find('\n'); nl != std::string::npos) {
@@ -139,11 +150,23 @@ std::string Peer::read_line(std::chrono::milliseconds timeout) {
   }
 }
 
-void Peer::kill() {
+bool Child::wait_stopped() {
+  int status = 0;
+  if (reaped_ || ::waitpid(pid_, &status, WUNTRACED) != pid_) return false;
+  if (WIFSTOPPED(status)) return true;
+  reaped_ = true;
+  return false;
+}
+
+void Child::resume() {
+  if (!reaped_) ::kill(pid_, SIGCONT);
+}
+
+void Child::kill() {
   if (!reaped_) ::kill(pid_, SIGKILL);
 }
 
-int Peer::wait() {
+int Child::wait() {
   if (reaped_) return -1;
   int status = 0;
   ::waitpid(pid_, &status, 0);
@@ -151,6 +174,16 @@ int Peer::wait() {
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return -WTERMSIG(status);
 }
+
+namespace {
+std::vector<std::string> peer_argv(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{ZEROBUFFER_TEST_PEER};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+}  // namespace
+
+Peer::Peer(const std::vector<std::string>& args) : Child(peer_argv(args)) {}
 
 std::uint64_t dead_pid() {
   const pid_t pid = ::fork();

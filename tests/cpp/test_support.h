@@ -27,6 +27,14 @@ namespace zbtest {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
+// The library types every test file names.
+using zerobuffer::BufferConfig;
+using zerobuffer::Frame;
+using zerobuffer::Oieb;
+using zerobuffer::Reader;
+using zerobuffer::Writer;
+using zerobuffer::WriterOptions;
+
 /// A buffer name no other test (or run) uses.
 std::string unique_name(const std::string& tag = "t");
 
@@ -59,26 +67,39 @@ class RawBuffer {
   std::size_t size_ = 0;
 };
 
+/// A buffer, its reader and a writer connected to it.
+struct Connected {
+  std::string name;
+  Reader reader;
+  Writer writer;
+};
+
 /// Every test runs with its own ZEROBUFFER_LOCK_DIR and checks that it leaks nothing.
 class ZeroBufferTest : public ::testing::Test {
  protected:
   void SetUp() override;
   void TearDown() override;
+  /// A fresh buffer of `config` (named by name()) with its reader and a writer of `options`.
+  Connected connected(const BufferConfig& config, const WriterOptions& options = {});
   std::string lock_dir_;
   std::vector<std::string> names_;  // buffers this test uses; checked for leaks at the end
   std::string name(const std::string& tag = "t");
 };
 
-/// A child process running tests/cpp/peer.cpp; it prints "ready" once set up.
-class Peer {
+/// A child process running `argv[0]` with `argv`, with its environment plus `env` ("NAME=value");
+/// its stdout goes to a pipe the test reads. Killed and reaped when destroyed.
+class Child {
  public:
-  explicit Peer(const std::vector<std::string>& args);
-  ~Peer();
-  Peer(const Peer&) = delete;
-  Peer& operator=(const Peer&) = delete;
+  explicit Child(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+  ~Child();
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
 
   /// Reads the child's next stdout line within `timeout` (empty string on timeout/EOF).
   std::string read_line(std::chrono::milliseconds timeout = 5000ms);
+  /// Waits until the child stops itself (SIGSTOP); false when it exits instead.
+  bool wait_stopped();
+  void resume();
   void kill();
   /// Waits for the child to exit; returns its exit code (or -signal).
   int wait();
@@ -89,6 +110,12 @@ class Peer {
   int out_ = -1;
   std::string pending_;
   bool reaped_ = false;
+};
+
+/// A child process running tests/cpp/peer.cpp; it prints "ready" once set up.
+class Peer : public Child {
+ public:
+  explicit Peer(const std::vector<std::string>& args);
 };
 
 /// A PID that belonged to a process that has exited.

@@ -6,11 +6,6 @@
 namespace zbtest {
 namespace {
 
-using zerobuffer::BufferConfig;
-using zerobuffer::Frame;
-using zerobuffer::Reader;
-using zerobuffer::Writer;
-
 class Threaded : public ZeroBufferTest {};
 
 TEST_F(Threaded, ConcurrentStreamOfMixedSizesArrivesIntact) {

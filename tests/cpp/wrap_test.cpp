@@ -4,11 +4,6 @@
 namespace zbtest {
 namespace {
 
-using zerobuffer::BufferConfig;
-using zerobuffer::Frame;
-using zerobuffer::Reader;
-using zerobuffer::Writer;
-
 class Wrap : public ZeroBufferTest {
  protected:
   void write_and_consume(Writer& writer, Reader& reader, std::size_t size, std::uint64_t seq) {
@@ -22,9 +17,7 @@ class Wrap : public ZeroBufferTest {
 };
 
 TEST_F(Wrap, FrameThatDoesNotFitBeforeTheEndGoesToZeroBehindAMarker) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 64, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 64, .payload_size = 1024});
   RawBuffer raw(n);
   write_and_consume(writer, reader, 600, 1);
   std::memset(raw.payload() + 616, 0xAA, 16);  // prove the marker is written, not left over
@@ -42,9 +35,7 @@ TEST_F(Wrap, FrameThatDoesNotFitBeforeTheEndGoesToZeroBehindAMarker) {
 }
 
 TEST_F(Wrap, WrapPostsTheDataSemaphoreExactlyOnce) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   write_and_consume(writer, reader, 600, 1);
   writer.write_frame(pattern(500, 2));
   sem_t* sem = ::sem_open(("/sem-w-" + n).c_str(), 0);
@@ -56,9 +47,7 @@ TEST_F(Wrap, WrapPostsTheDataSemaphoreExactlyOnce) {
 }
 
 TEST_F(Wrap, ExactFitLeavesNoFreeSpaceAndWrapsToZero) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   RawBuffer raw(n);
   writer.write_frame(pattern(1024 - 16, 1));
   EXPECT_EQ(raw.oieb().payload_free_bytes, 0u);
@@ -69,9 +58,7 @@ TEST_F(Wrap, ExactFitLeavesNoFreeSpaceAndWrapsToZero) {
 }
 
 TEST_F(Wrap, ShortTailBelowSixteenBytesWrapsWithoutMarker) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   RawBuffer raw(n);
   write_and_consume(writer, reader, 1000, 1);  // ends at 1016: 8 bytes left, no room for a marker
   std::memset(raw.payload() + 1016, 0xEE, 8);
@@ -89,9 +76,7 @@ TEST_F(Wrap, ShortTailBelowSixteenBytesWrapsWithoutMarker) {
 }
 
 TEST_F(Wrap, ShortTailSpaceIsRefundedWhenTheReaderPassesIt) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   RawBuffer raw(n);
   write_and_consume(writer, reader, 1000, 1);
   write_and_consume(writer, reader, 100, 2);
@@ -99,9 +84,7 @@ TEST_F(Wrap, ShortTailSpaceIsRefundedWhenTheReaderPassesIt) {
 }
 
 TEST_F(Wrap, MarkerExactlySixteenBytesBeforeTheEnd) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   RawBuffer raw(n);
   write_and_consume(writer, reader, 992, 1);  // ends at 1008: exactly room for a marker
   write_and_consume(writer, reader, 500, 2);
@@ -110,9 +93,7 @@ TEST_F(Wrap, MarkerExactlySixteenBytesBeforeTheEnd) {
 }
 
 TEST_F(Wrap, UnplaceableFrameFailsAtOnceAndASmallerOneThenWorks) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   write_and_consume(writer, reader, 600, 1);
   const auto start = Clock::now();
   EXPECT_THROW(writer.write_frame(pattern(700, 2)), zerobuffer::FrameTooLargeException);
@@ -121,23 +102,17 @@ TEST_F(Wrap, UnplaceableFrameFailsAtOnceAndASmallerOneThenWorks) {
 }
 
 TEST_F(Wrap, FrameLargerThanTheRingIsTooLarge) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   EXPECT_THROW(writer.write_frame(pattern(1024 - 15, 1)), zerobuffer::FrameTooLargeException);
 }
 
 TEST_F(Wrap, ZeroLengthFrameIsInvalid) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   EXPECT_THROW(writer.write_frame({}), zerobuffer::InvalidFrameSizeException);
 }
 
 TEST_F(Wrap, OneByteFrameCostsSeventeenBytes) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 1024});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 1024});
   RawBuffer raw(n);
   writer.write_frame(pattern(1, 1));
   EXPECT_EQ(raw.oieb().payload_free_bytes, 1024u - 17u);
@@ -158,9 +133,7 @@ TEST_F(Wrap, WritePositionEqualToRingSizeIsReadAsZero) {
 }
 
 TEST_F(Wrap, FramesUpToHalfTheRingAlwaysFit) {
-  const auto n = name();
-  Reader reader(n, BufferConfig{.metadata_size = 0, .payload_size = 4096});
-  Writer writer(n);
+  auto [n, reader, writer] = connected(BufferConfig{.metadata_size = 0, .payload_size = 4096});
   std::uint64_t state = 12345;
   for (std::uint64_t seq = 1; seq <= 3000; ++seq) {
     state = state * 6364136223846793005ULL + 1442695040888963407ULL;

@@ -58,7 +58,7 @@ def run(role: str, args: list[str]) -> None:
             if words[0] == "write":
                 assert isinstance(endpoint, zb.Writer)
                 count, size = int(words[1]), int(words[2])
-                sequences = [endpoint.write_frame(pattern(size, endpoint.frames_written + 1)) for _ in range(count)]
+                sequences = [endpoint.write_frame(pattern(size, endpoint.next_sequence)) for _ in range(count)]
                 say(f"ok {sequences[0] if sequences else 0} {sequences[-1] if sequences else 0}")
             elif words[0] == "read":
                 assert isinstance(endpoint, zb.Reader)

@@ -536,6 +536,20 @@ class SequenceTest(BufferTestCase):
             with reader.read_frame(1.0) as frame:
                 self.assertEqual((frame.sequence, bytes(frame.data)), (1, b"c"))
 
+    def test_next_sequence_is_the_number_the_next_frame_carries(self) -> None:
+        name = self.buffer_name()
+        with zb.Reader(name, zb.BufferConfig(0, 1024)) as reader, zb.Writer(name) as writer:
+            self.assertEqual(writer.next_sequence, 1)
+            self.assertEqual(writer.write_frame(b"a"), 1)
+            with self.assertRaises(zb.FrameTooLargeException):
+                writer.write_frame(bytes(2000))
+            self.assertEqual(writer.next_sequence, 2)
+            writer.get_frame_buffer(1)[:] = b"b"
+            self.assertEqual(writer.next_sequence, 2)
+            self.assertEqual(writer.commit_frame(), 2)
+            self.assertEqual(writer.next_sequence, 3)
+            self.assertEqual([reader.read_frame(1.0).sequence for _ in range(2)], [1, 2])
+
     def test_sequence_one_from_the_same_writer_begins_a_new_session(self) -> None:
         # [rule seq.restart]: no PID is consulted.
         name = self.buffer_name()

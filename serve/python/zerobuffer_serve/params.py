@@ -66,8 +66,8 @@ class Params:
             raise InvalidParams(f"'{key}' must be an integer between 0 and {maximum}, got {number}")
         return number
 
-    def optional_size(self, key: str) -> Optional[int]:
-        return self.size(key) if key in self._values else None
+    def optional_size(self, key: str, maximum: int = U64_MAX) -> Optional[int]:
+        return self.size(key, maximum=maximum) if key in self._values else None
 
     def duration_ms(self, key: str, default: int) -> int:
         """A non-negative 64-bit integer of milliseconds, clamped to 2147483647."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections import deque
@@ -17,7 +18,6 @@ from .pattern import pattern
 IMPLEMENTATION = "python"
 CAPABILITIES = ["zeroCopyWrite", "holdFrames", "writerRestart", "createMode"]
 MAX_TEXT_FRAME = 1024  # frames up to this size also report their bytes as text when valid UTF-8
-DEFAULT_MODE = 0o600
 
 
 class MethodError(Exception):
@@ -115,10 +115,13 @@ class Session:
         name = params.string("name")
         metadata_size = params.size("metadataSize")
         payload_size = params.size("payloadSize")
-        mode = params.size("mode", DEFAULT_MODE, maximum=U32_MAX)
+        mode = params.optional_size("mode", maximum=U32_MAX)
         self._require_no_role("createReader")
+        config = zb.BufferConfig(metadata_size, payload_size)  # with the library's default mode
+        if mode is not None:
+            config = dataclasses.replace(config, mode=mode)
         try:
-            reader = zb.Reader(name, zb.BufferConfig(metadata_size, payload_size, mode))
+            reader = zb.Reader(name, config)
         except Exception as exc:
             raise library_error(exc) from None
         self.reader = reader
@@ -208,7 +211,7 @@ class Session:
         timeout: float,
         progress: dict[str, Any],
     ) -> None:
-        sequence = writer.frames_written + 1  # a writer session numbers its frames 1, 2, 3 ...
+        sequence = writer.next_sequence
         if zero_copy or size > writer.payload_size:
             # The zero-copy path also turns an impossible size into the library's own error
             # before any pattern of that size would be built.

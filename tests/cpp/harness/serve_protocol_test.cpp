@@ -30,12 +30,6 @@ class ServeProtocolScenarios : public ::testing::Test {
     const Port port = protocol_bug_port(bug);
     return run_cell(CellSpec{&test::scenario(scenario_id), port, port}, RunnerOptions{});
   }
-
-  static void expect_caught(const std::string& scenario_id, const std::string& bug, const std::string& message) {
-    const CellResult r = run(scenario_id, bug);
-    EXPECT_EQ(r.outcome, Outcome::failed) << scenario_id << " with " << bug;
-    EXPECT_NE(r.message.find(message), std::string::npos) << r.message << "\n" << r.log;
-  }
 };
 
 TEST_F(ServeProtocolScenarios, FaithfulLineProxyPassesEveryServeScenario) {
@@ -46,37 +40,41 @@ TEST_F(ServeProtocolScenarios, FaithfulLineProxyPassesEveryServeScenario) {
   }
 }
 
-TEST_F(ServeProtocolScenarios, ParseErrorWithAnIdIsCaught) {
-  expect_caught("serve.bad-lines", "parse-error-with-id", "reply.id: expected null, got 0");
+// One protocol mistake of tests/fixtures/protocol_bug_serve.py, the scenario of its rule, and
+// what that scenario's failure message must say.
+struct ProtocolBug {
+  const char* bug;
+  const char* scenario;
+  const char* message;
+};
+
+constexpr ProtocolBug kProtocolBugs[] = {
+    {"parse-error-with-id", "serve.bad-lines", "reply.id: expected null, got 0"},
+    {"batch-is-parse-error", "serve.bad-lines", "reply.error.code: expected -32600, got -32700"},
+    {"answers-blank-lines", "serve.bad-lines", "got -32700"},
+    {"unknown-method-is-state", "serve.unknown-method", "reply.error.code: expected -32601, got -32000"},
+    {"role-before-params", "serve.invalid-params", "reply.error.code: expected -32602, got -32000"},
+    {"truncates-fractions", "serve.invalid-params", "reply.error: missing (expected {\"code\":-32602})"},
+    {"error-message-differs", "serve.roles", "data.message is not the same text as error.message"},
+    {"invents-error-kind", "serve.roles", "kind 'WrongState', which is not in the closed list"},
+};
+
+class ProtocolBugCaught : public ServeProtocolScenarios, public ::testing::WithParamInterface<ProtocolBug> {};
+
+TEST_P(ProtocolBugCaught, ByTheScenarioOfItsRule) {
+  const auto& [bug, scenario, message] = GetParam();
+  const CellResult r = run(scenario, bug);
+  EXPECT_EQ(r.outcome, Outcome::failed) << scenario << " with " << bug;
+  EXPECT_NE(r.message.find(message), std::string::npos) << r.message << "\n" << r.log;
 }
 
-TEST_F(ServeProtocolScenarios, BatchAnsweredAsParseErrorIsCaught) {
-  expect_caught("serve.bad-lines", "batch-is-parse-error", "reply.error.code: expected -32600, got -32700");
-}
-
-TEST_F(ServeProtocolScenarios, AnsweredBlankLineIsCaught) {
-  expect_caught("serve.bad-lines", "answers-blank-lines", "got -32700");
-}
-
-TEST_F(ServeProtocolScenarios, UnknownMethodAsLibraryErrorIsCaught) {
-  expect_caught("serve.unknown-method", "unknown-method-is-state", "reply.error.code: expected -32601, got -32000");
-}
-
-TEST_F(ServeProtocolScenarios, RoleCheckedBeforeParametersIsCaught) {
-  expect_caught("serve.invalid-params", "role-before-params", "reply.error.code: expected -32602, got -32000");
-}
-
-TEST_F(ServeProtocolScenarios, LenientIntegerParserIsCaught) {
-  expect_caught("serve.invalid-params", "truncates-fractions", "reply.error: missing (expected {\"code\":-32602})");
-}
-
-TEST_F(ServeProtocolScenarios, ErrorDataMessageThatDiffersIsCaught) {
-  expect_caught("serve.roles", "error-message-differs", "data.message is not the same text as error.message");
-}
-
-TEST_F(ServeProtocolScenarios, InventedErrorKindIsCaught) {
-  expect_caught("serve.roles", "invents-error-kind", "kind 'WrongState', which is not in the closed list");
-}
+INSTANTIATE_TEST_SUITE_P(Bugs, ProtocolBugCaught, ::testing::ValuesIn(kProtocolBugs), [](const auto& info) {
+  std::string label = info.param.bug;
+  for (char& c : label) {
+    if (c == '-') c = '_';
+  }
+  return label;
+});
 
 }  // namespace
 }  // namespace zbh

@@ -33,6 +33,51 @@ public class ClaimAndRecoveryTests
     }
 
     [Fact]
+    public void Frames_the_predecessor_writes_until_the_claim_are_kept()
+    {
+        // Rule connect.snapshot-after-claim: the successor takes the ring state after its claim.
+        string name = TestEnvironment.UniqueName();
+        using var reader = new Reader(name, new BufferConfig(0, 1024));
+        var predecessor = new Writer(name);
+        predecessor.WriteFrame(Pattern.Make(100, 1));
+        int paused = 0;
+        Writer.BeforeClaimForTests = () =>
+        {
+            paused++;
+            predecessor.WriteFrame(Pattern.Make(200, 2));
+            predecessor.WriteFrame(Pattern.Make(300, 3));
+            predecessor.Dispose(); // writer_pid back to 0: the claim succeeds
+        };
+        Writer successor;
+        try
+        {
+            successor = new Writer(name);
+        }
+        finally
+        {
+            Writer.BeforeClaimForTests = null;
+        }
+
+        Assert.Equal(1, paused);
+        using (successor)
+        {
+            successor.WriteFrame(Pattern.Make(60, 1));
+        }
+
+        foreach (var (size, sequence) in new[] { (100, 1UL), (200, 2UL), (300, 3UL), (60, 1UL) })
+        {
+            using Frame frame = reader.ReadFrame(TimeSpan.FromSeconds(1));
+            Assert.True(frame.IsValid, $"frame of {size} bytes");
+            Assert.Equal((size, sequence), (frame.Size, frame.Sequence));
+            Assert.Equal(Pattern.Make(size, sequence), frame.ToArray());
+        }
+
+        Assert.Throws<WriterDeadException>(() => reader.ReadFrame(TimeSpan.FromMilliseconds(300)));
+        Assert.Equal(ShmFile.Field(name, ShmFile.PayloadWrittenCount), ShmFile.Field(name, ShmFile.PayloadReadCount));
+        Assert.Equal(1024UL, ShmFile.Field(name, ShmFile.PayloadFreeBytes));
+    }
+
+    [Fact]
     public void A_frame_published_without_its_post_is_read_anyway()
     {
         string name = TestEnvironment.UniqueName();

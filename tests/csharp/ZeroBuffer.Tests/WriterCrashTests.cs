@@ -82,6 +82,47 @@ public class WriterCrashTests
         Assert.Equal(1024UL - 116, ShmFile.Field(name, ShmFile.PayloadFreeBytes));
     }
 
+    [Fact]
+    public void The_reader_takes_back_the_bytes_of_a_writer_killed_right_after_its_reserve()
+    {
+        // Rule read.reclaim-leak. What a writer killed after section 4.1 step 6a leaves: frame 2's
+        // 116 bytes subtracted, the position and the count unchanged, its PID dead.
+        string name = TestEnvironment.UniqueName();
+        using var reader = new Reader(name, new BufferConfig(0, 1024));
+        using (var first = new Writer(name))
+        {
+            first.WriteFrame(new byte[100]); // T = 116
+        }
+
+        reader.ReadFrame(Second).Dispose();
+        ShmFile.WriteUInt64(name, ShmFile.PayloadFreeBytes, 1024 - 116);
+        ShmFile.WriteUInt64(name, ShmFile.WriterPid, DeadPid());
+
+        Assert.Throws<WriterDeadException>(() => reader.ReadFrame(Second));
+        Assert.Equal(1024UL, ShmFile.Field(name, ShmFile.PayloadFreeBytes));
+    }
+
+    [Fact]
+    public void No_bytes_are_taken_back_while_the_reader_holds_a_frame()
+    {
+        string name = TestEnvironment.UniqueName();
+        using var reader = new Reader(name, new BufferConfig(0, 1024));
+        using (var first = new Writer(name))
+        {
+            first.WriteFrame(new byte[100]); // T = 116
+        }
+
+        using (Frame held = reader.ReadFrame(Second))
+        {
+            ShmFile.WriteUInt64(name, ShmFile.PayloadFreeBytes, 1024 - 116 - 116);
+            ShmFile.WriteUInt64(name, ShmFile.WriterPid, DeadPid());
+            Assert.Throws<WriterDeadException>(() => reader.ReadFrame(Second));
+            Assert.Equal(1024UL - 232, ShmFile.Field(name, ShmFile.PayloadFreeBytes));
+        }
+
+        Assert.Equal(1024UL - 116, ShmFile.Field(name, ShmFile.PayloadFreeBytes));
+    }
+
     private static ulong DeadPid()
     {
         using var process = Process.Start("true")!;

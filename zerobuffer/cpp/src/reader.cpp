@@ -54,6 +54,8 @@ class ReaderState {
   bool wait_for_post(Clock::time_point deadline, bool wait);
   bool complete_frame_unread() const noexcept;
   void check_writer_on_timeout();
+  [[noreturn]] void writer_dead(const std::string& message);
+  void reclaim_leaked_space() noexcept;
   bool writer_seen() noexcept;
   void return_space(std::uint64_t bytes, bool is_frame);
   std::uint64_t push_pending(std::uint64_t bytes, bool released);
@@ -209,10 +211,34 @@ void ReaderState::check_writer_on_timeout() {
   const std::uint64_t pid = load(oieb()->writer_pid);
   if (pid != 0) {
     writer_seen_ = true;
-    if (!writer_alive(pid)) throw WriterDeadException("writer process " + std::to_string(pid) + " died");
+    if (!writer_alive(pid)) writer_dead("writer process " + std::to_string(pid) + " died");
   } else if (writer_seen()) {
-    throw WriterDeadException("writer closed the buffer and every frame was consumed");
+    writer_dead("writer closed the buffer and every frame was consumed");
   }
+}
+
+void ReaderState::writer_dead(const std::string& message) {
+  reclaim_leaked_space();
+  throw WriterDeadException(message);
+}
+
+// A writer killed right after its reserve (§4.1 step 6a) left bytes subtracted from the free
+// count that no frame uses (rule read.reclaim-leak). With the writer gone, every published item
+// consumed, no frame held and the write position at ours, the ring is empty: its free count
+// must be P. Free bytes are loaded before writer_pid: a successor claims before it reserves, so
+// a reservation made before that load shows as a live writer_pid, and one made after it makes
+// the compare-and-swap fail.
+void ReaderState::reclaim_leaked_space() noexcept {
+  if (!owned() || pending_head_ != pending_tail_) return;
+  Oieb* o = oieb();
+  std::uint64_t free_bytes = load(o->payload_free_bytes);
+  const std::uint64_t writer = load(o->writer_pid);
+  if (writer != 0 && pid_alive(writer)) return;
+  std::uint64_t write_pos = load(o->payload_write_pos);
+  if (write_pos == payload_size_) write_pos = 0;
+  if (load(o->payload_written_count) != read_count_ || write_pos != read_pos_ || free_bytes >= payload_size_) return;
+  std::atomic_ref<std::uint64_t>(o->payload_free_bytes)
+      .compare_exchange_strong(free_bytes, payload_size_, std::memory_order_acq_rel);
 }
 
 // Returns true when a frame may be ready (a post arrived or the counters show one).
@@ -287,9 +313,7 @@ Frame ReaderState::read(std::shared_ptr<ReaderState> self, Clock::time_point dea
     const std::uint64_t writer_pid = load(o->writer_pid);
     if (written == read_count_) {
       // A post for a frame we already read early, or the writer closed.
-      if (writer_pid == 0 && writer_seen()) {
-        throw WriterDeadException("writer closed the buffer and every frame was consumed");
-      }
+      if (writer_pid == 0 && writer_seen()) writer_dead("writer closed the buffer and every frame was consumed");
       if (!wait) return {};
       continue;
     }

@@ -11,12 +11,15 @@
 #include "zerobuffer/error.h"
 
 // Test builds only (tests/cpp): a named step of the write path where the writer _exit()s on
-// request, to test what a successor finds after a crash there. The shipped library has none.
+// request, to test what a successor finds after a crash there, and a named step of the connect
+// where it stops on request, to test a race there. The shipped library has none.
 #ifdef ZEROBUFFER_CRASH_POINTS
 #include "crash_point.h"
 #define ZB_CRASH_POINT(step) ::zerobuffer::detail::crash_point(step)
+#define ZB_PAUSE_POINT(step) ::zerobuffer::detail::pause_point(step)
 #else
 #define ZB_CRASH_POINT(step) static_cast<void>(0)
+#define ZB_PAUSE_POINT(step) static_cast<void>(0)
 #endif
 
 namespace zerobuffer {
@@ -129,6 +132,7 @@ WriterState::WriterState(std::string_view name, const WriterOptions& options)
     throw ReaderDeadException("buffer \"" + name_ + "\" has no live reader" +
                               (reader != 0 ? " (pid " + std::to_string(reader) + " is dead)" : std::string()));
   }
+  ZB_PAUSE_POINT("connect.before-claim");  // before the writer lock, which a live predecessor holds
   take_writer_lock(writer_lock_path(lock_dir, name_), fd_mode(fd.get()));
   // Claim the writer slot last, atomically: from 0, or from a dead writer, never from a live one.
   pid_ = current_pid();

@@ -491,6 +491,7 @@ public sealed unsafe class Reader : IDisposable
             _lastWriterCheck = now;
             if (!PeerLiveness.IsAlive(_writerLockPath, writerPid))
             {
+                ReclaimLeakedSpace();
                 ThrowWriterDead($"writer process {writerPid} died");
             }
 
@@ -501,7 +502,37 @@ public sealed unsafe class Reader : IDisposable
         bool writerWasHere = _writerEverSeen || written > 0 || _oieb.MetadataWrittenBytes != 0;
         if (writerWasHere && written <= _readCount)
         {
+            ReclaimLeakedSpace();
             ThrowWriterDead("the writer closed and every frame has been read");
+        }
+    }
+
+    /// <summary>
+    /// Takes back the bytes a writer killed right after its reserve (protocol.md section 4.1
+    /// step 6a) left subtracted (rule read.reclaim-leak): with the writer gone, every published
+    /// item consumed, no frame held and the write position at ours, the ring is empty and its
+    /// free count is P. Free bytes are loaded before writer_pid: a successor claims before it
+    /// reserves, so a reservation made before that load shows as a live writer_pid, and one
+    /// made after it makes the compare-and-swap fail.
+    /// </summary>
+    private void ReclaimLeakedSpace()
+    {
+        if (!_releases.IsEmpty)
+        {
+            return;
+        }
+
+        ulong freeBytes = _oieb.PayloadFreeBytes;
+        ulong writerPid = _oieb.WriterPid;
+        if (writerPid != 0 && ProcessLiveness.IsAlive(writerPid))
+        {
+            return;
+        }
+
+        ulong writePos = _oieb.PayloadWritePos % (ulong)_payloadSize;
+        if (_oieb.PayloadWrittenCount == _readCount && writePos == (ulong)_readPos && freeBytes < (ulong)_payloadSize)
+        {
+            _oieb.TryChangePayloadFreeBytes(freeBytes, (ulong)_payloadSize);
         }
     }
 

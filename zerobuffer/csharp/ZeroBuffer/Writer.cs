@@ -15,6 +15,14 @@ namespace ZeroBuffer;
 public sealed unsafe class Writer : IDisposable
 {
     private const int ConnectRetryInterval = 10; // ms
+    /// <summary>
+    /// Tests only: runs on this thread right before a connect claims writer_pid, after every
+    /// check of the buffer, so a test can let the previous writer act in that window (rule
+    /// connect.snapshot-after-claim).
+    /// </summary>
+    [ThreadStatic]
+    internal static Action? BeforeClaimForTests;
+
     private static readonly long ConnectRetryTicks = MonotonicClock.ToTicks(TimeSpan.FromMilliseconds(ConnectRetryInterval));
 
     private readonly MappedRegion _map;
@@ -464,6 +472,7 @@ public sealed unsafe class Writer : IDisposable
                     readerPid);
             }
 
+            BeforeClaimForTests?.Invoke();
             string writerLockPath = BufferNames.WriterLockFile(lockDirectory, name);
             writerLock = TakeWriterLock(writerLockPath, mode, name);
             ulong previous = ClaimWriterPid(oieb, name, pid, writerLockPath);

@@ -152,6 +152,11 @@ class OIEBView:
         atomics, address = self._atomic()
         atomics.fetch_sub(address + PAYLOAD_FREE_BYTES_OFFSET, amount)
 
+    def compare_exchange_payload_free_bytes(self, expected: int, desired: int) -> bool:
+        """Sets payload_free_bytes to ``desired`` only if it is ``expected``; True if it did."""
+        atomics, address = self._atomic()
+        return atomics.compare_exchange(address + PAYLOAD_FREE_BYTES_OFFSET, expected, desired)[0]
+
     def compare_exchange_writer_pid(self, expected: int, desired: int) -> tuple[bool, int]:
         """Sets writer_pid to ``desired`` only if it is ``expected``; returns (swapped, value found)."""
         atomics, address = self._atomic()

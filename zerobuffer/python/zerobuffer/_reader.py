@@ -337,12 +337,36 @@ class Reader:
             if peer_alive(self._writer_lock_path, pid):
                 self._writer_seen = True
                 return
+            self._reclaim_leaked_space()
             raise WriterDeadException(f"the writer process {pid} died")
         if not self._writer_seen:
             # Frames or metadata in the buffer also prove that a writer was connected.
             self._writer_seen = oieb.payload_written_count != 0 or oieb.metadata_written_bytes != 0
         if self._writer_seen:
+            self._reclaim_leaked_space()
             raise WriterDeadException("the writer closed and every frame it wrote was read")
+
+    def _reclaim_leaked_space(self) -> None:
+        """Takes back the bytes a writer killed right after its reserve (§4.1 step 6a) left
+        subtracted (rule read.reclaim-leak): with the writer gone, every published item consumed,
+        nothing held and the write position at ours, the ring is empty and its free count is P.
+
+        Free bytes are loaded before writer_pid: a successor claims before it reserves, so a
+        reservation made before that load shows as a live writer_pid, and one made after it
+        makes the compare-and-swap fail.
+        """
+        if self._holds or os.getpid() != self._owner_pid:
+            return
+        oieb = self._oieb
+        free_bytes = oieb.payload_free_bytes
+        writer = oieb.writer_pid
+        if writer != 0 and pid_alive(writer):
+            return
+        write_pos = oieb.payload_write_pos % self._payload_size
+        if oieb.payload_written_count != self._read_count or write_pos != self._read_pos:
+            return
+        if free_bytes < self._payload_size:
+            oieb.compare_exchange_payload_free_bytes(free_bytes, self._payload_size)
 
     def _take_frame(self) -> Frame:
         view = self._view

@@ -118,6 +118,11 @@ class Writer:
         return self._frames_written
 
     @property
+    def next_sequence(self) -> int:
+        """Sequence number the next frame of this writer will carry (1 for the first)."""
+        return self._sequence
+
+    @property
     def bytes_written(self) -> int:
         return self._bytes_written
 

@@ -122,6 +122,10 @@ internal readonly unsafe struct Oieb
     public void AddPayloadFreeBytes(long delta) =>
         Interlocked.Add(ref *(long*)(_base + PayloadFreeBytesOffset), delta);
 
+    /// <summary>Atomically replaces payload_free_bytes when it still holds <paramref name="expected"/>.</summary>
+    public bool TryChangePayloadFreeBytes(ulong expected, ulong desired) =>
+        Interlocked.CompareExchange(ref *(ulong*)(_base + PayloadFreeBytesOffset), desired, expected) == expected;
+
     /// <summary>Atomically replaces writer_pid when it still holds <paramref name="expected"/>.</summary>
     public bool TryChangeWriterPid(ulong expected, ulong desired) =>
         Interlocked.CompareExchange(ref *(ulong*)(_base + WriterPidOffset), desired, expected) == expected;
