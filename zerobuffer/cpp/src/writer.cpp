@@ -24,6 +24,11 @@ namespace detail {
 
 namespace {
 constexpr auto kLivenessInterval = std::chrono::milliseconds(100);
+// A streaming writer reads the clock every frame while frames are far apart, and only every
+// clock_stride_ frames (up to kMaxClockStride) while they come fast: the stride doubles when
+// the frames of the last stride took less than kFastStride together, and drops to 1 otherwise.
+constexpr std::uint32_t kMaxClockStride = 64;
+constexpr auto kFastStride = std::chrono::milliseconds(1);
 }
 
 class WriterState {
@@ -54,9 +59,20 @@ class WriterState {
   Oieb* oieb() const noexcept { return reinterpret_cast<Oieb*>(map_.data()); }
   std::byte* payload() const noexcept { return map_.data() + kOiebSize + metadata_size_; }
   void snapshot_ring_state();
-  void check_usable() const;
+  void check_usable() const {
+    if (!open_) throw InvalidStateException("writer is closed");
+    if (current_pid() != pid_) throw_not_owned("writer", pid_);
+  }
   void check_reader();
   void check_reader_periodically(Clock::time_point now);
+  /// Once per frame (rule live.writer-streaming): a closed reader on every frame, a dead one
+  /// when the clock says the liveness interval passed.
+  void check_reader_streaming() {
+    if (load(oieb()->reader_pid, std::memory_order_relaxed) == 0) throw_reader_closed();
+    if (--frames_to_clock_ == 0) check_reader_by_clock();
+  }
+  void check_reader_by_clock();
+  [[noreturn]] void throw_reader_closed() const;
   bool wait_for_space(std::uint64_t need, bool wait);
   void drain_space_posts() noexcept;
   void repair_unpublished_frame() noexcept;
@@ -69,6 +85,9 @@ class WriterState {
   std::uint64_t write_pos_ = 0;
   std::uint64_t written_count_ = 0;
   Clock::time_point next_reader_check_{};
+  Clock::time_point last_clock_read_{};
+  std::uint32_t clock_stride_ = 1;
+  std::uint32_t frames_to_clock_ = 1;
   // The frame reserved by prepare() and not yet committed: its size, where it starts, and the
   // bytes of a wasted tail (wrap) before it; whether a wrap marker was written at write_pos_.
   bool reserved_ = false;
@@ -146,7 +165,8 @@ WriterState::WriterState(std::string_view name, const WriterOptions& options)
     throw;
   }
   repair_unpublished_frame();
-  next_reader_check_ = Clock::now() + kLivenessInterval;
+  last_clock_read_ = Clock::now();
+  next_reader_check_ = last_clock_read_ + kLivenessInterval;
   open_ = true;
 }
 
@@ -203,11 +223,6 @@ void WriterState::close() noexcept {
   map_.reset();
 }
 
-void WriterState::check_usable() const {
-  if (!open_) throw InvalidStateException("writer is closed");
-  if (current_pid() != pid_) throw_not_owned("writer", pid_);
-}
-
 std::byte* WriterState::prepare_metadata(std::size_t size) {
   check_usable();
   if (metadata_reserved_) throw InvalidStateException("a metadata buffer is already reserved; commit it first");
@@ -242,6 +257,18 @@ void WriterState::check_reader() {
   if (!pid_alive(reader)) {
     throw ReaderDeadException("the reader of buffer \"" + name_ + "\" (pid " + std::to_string(reader) + ") died");
   }
+}
+
+void WriterState::throw_reader_closed() const {
+  throw ReaderDeadException("the reader of buffer \"" + name_ + "\" closed it");
+}
+
+void WriterState::check_reader_by_clock() {
+  const auto now = Clock::now();
+  clock_stride_ = now - last_clock_read_ < kFastStride ? std::min(clock_stride_ * 2, kMaxClockStride) : 1;
+  frames_to_clock_ = clock_stride_;
+  last_clock_read_ = now;
+  check_reader_periodically(now);
 }
 
 void WriterState::check_reader_periodically(Clock::time_point now) {
@@ -308,8 +335,9 @@ std::byte* WriterState::prepare(std::size_t size, bool wait) {
         " bytes before the end nor in the " + std::to_string(write_pos_) +
         " bytes before this offset (frames up to half the ring always fit)");
   }
-  check_reader_periodically(Clock::now());
-  if (!wait_for_space(wrap ? to_end + total : total, wait)) return nullptr;
+  check_reader_streaming();
+  const std::uint64_t need = wrap ? to_end + total : total;
+  if (load(oieb()->payload_free_bytes) < need && !wait_for_space(need, wait)) return nullptr;
 
   // Only bytes in free space are written here; every shared counter changes in commit().
   reserved_marker_ = wrap && to_end >= kFrameHeaderSize;
