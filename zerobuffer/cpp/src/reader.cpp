@@ -9,6 +9,7 @@
 #include "deadline.h"
 #include "posix.h"
 #include "shared.h"
+#include "spin.h"
 #include "zerobuffer/error.h"
 #include "zerobuffer/zerobuffer.h"
 
@@ -97,7 +98,7 @@ class ReaderState {
   }
   void grow_pending();
 
-  std::chrono::nanoseconds spin_{};
+  AdaptiveSpin spin_;
   LockFile lock_;
   Mapping map_;
   Semaphore sem_w_;
@@ -255,11 +256,16 @@ void ReaderState::check_writer_on_timeout() {
 // The caller tried sem-w once already.
 bool ReaderState::wait_for_post(LazyDeadline& deadline, bool wait) {
   if (!wait) return complete_frame_unread();
-  if (spin_.count() > 0) {
-    const auto spin_end = std::min(deadline.get(), Clock::now() + spin_);
+  if (const auto budget = spin_.next(); budget.count() > 0) {
+    const auto spin_limit = Clock::now() + budget;
+    const auto spin_end = std::min(deadline.get(), spin_limit);
     do {
-      if (sem_w_.try_wait()) return true;
+      if (sem_w_.try_wait()) {
+        spin_.succeeded();
+        return true;
+      }
     } while (Clock::now() < spin_end);
+    if (spin_end == spin_limit) spin_.ran_out();
   }
   while (true) {
     const auto now = Clock::now();

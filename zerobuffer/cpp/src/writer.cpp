@@ -8,6 +8,7 @@
 #include "deadline.h"
 #include "posix.h"
 #include "shared.h"
+#include "spin.h"
 #include "zerobuffer/error.h"
 
 // Test builds only (tests/cpp): a named step of the write path where the writer _exit()s on
@@ -77,7 +78,7 @@ class WriterState {
   void drain_space_posts() noexcept;
   void repair_unpublished_frame() noexcept;
 
-  std::chrono::nanoseconds spin_;
+  AdaptiveSpin spin_;
   Mapping map_;
   Semaphore sem_w_;
   Semaphore sem_r_;
@@ -298,11 +299,16 @@ bool WriterState::wait_for_space(std::uint64_t need, bool wait) {
   if (!wait) return false;
   const auto start = Clock::now();
   const auto deadline = deadline_after(start, write_timeout_);
-  if (spin_.count() > 0) {
-    const auto spin_end = std::min(deadline, start + spin_);
+  if (const auto budget = spin_.next(); budget.count() > 0) {
+    const auto spin_limit = start + budget;
+    const auto spin_end = std::min(deadline, spin_limit);
     do {
-      if (sem_r_.try_wait() && load(o->payload_free_bytes) >= need) return true;
+      if (sem_r_.try_wait() && load(o->payload_free_bytes) >= need) {
+        spin_.succeeded();
+        return true;
+      }
     } while (Clock::now() < spin_end);
+    if (spin_end == spin_limit) spin_.ran_out();
   }
   while (true) {
     const auto now = Clock::now();
