@@ -9,6 +9,7 @@
 #include "posix.h"
 #include "shared.h"
 #include "spin.h"
+#include "ticks.h"
 #include "zerobuffer/error.h"
 
 // Test builds only (tests/cpp): a named step of the write path where the writer _exit()s on
@@ -25,11 +26,6 @@ namespace detail {
 
 namespace {
 constexpr auto kLivenessInterval = std::chrono::milliseconds(100);
-// A streaming writer reads the clock every frame while frames are far apart, and only every
-// clock_stride_ frames (up to kMaxClockStride) while they come fast: the stride doubles when
-// the frames of the last stride took less than kFastStride together, and drops to 1 otherwise.
-constexpr std::uint32_t kMaxClockStride = 64;
-constexpr auto kFastStride = std::chrono::milliseconds(1);
 }
 
 class WriterState {
@@ -67,10 +63,11 @@ class WriterState {
   void check_reader();
   void check_reader_periodically(Clock::time_point now);
   /// Once per frame (rule live.writer-streaming): a closed reader on every frame, a dead one
-  /// when the clock says the liveness interval passed.
+  /// when the clock says the liveness interval passed. The clock is read only when the tick
+  /// counter shows that time worth reading it passed since the last read.
   void check_reader_streaming() {
     if (load(oieb()->reader_pid, std::memory_order_relaxed) == 0) throw_reader_closed();
-    if (--frames_to_clock_ == 0) check_reader_by_clock();
+    if (ticks_to_clock_.due()) check_reader_by_clock();
   }
   void check_reader_by_clock();
   [[noreturn]] void throw_reader_closed() const;
@@ -86,9 +83,7 @@ class WriterState {
   std::uint64_t write_pos_ = 0;
   std::uint64_t written_count_ = 0;
   Clock::time_point next_reader_check_{};
-  Clock::time_point last_clock_read_{};
-  std::uint32_t clock_stride_ = 1;
-  std::uint32_t frames_to_clock_ = 1;
+  ClockGate ticks_to_clock_;
   // The frame reserved by prepare() and not yet committed: its size, where it starts, and the
   // bytes of a wasted tail (wrap) before it; whether a wrap marker was written at write_pos_.
   bool reserved_ = false;
@@ -166,8 +161,7 @@ WriterState::WriterState(std::string_view name, const WriterOptions& options)
     throw;
   }
   repair_unpublished_frame();
-  last_clock_read_ = Clock::now();
-  next_reader_check_ = last_clock_read_ + kLivenessInterval;
+  next_reader_check_ = Clock::now() + kLivenessInterval;
   open_ = true;
 }
 
@@ -264,13 +258,7 @@ void WriterState::throw_reader_closed() const {
   throw ReaderDeadException("the reader of buffer \"" + name_ + "\" closed it");
 }
 
-void WriterState::check_reader_by_clock() {
-  const auto now = Clock::now();
-  clock_stride_ = now - last_clock_read_ < kFastStride ? std::min(clock_stride_ * 2, kMaxClockStride) : 1;
-  frames_to_clock_ = clock_stride_;
-  last_clock_read_ = now;
-  check_reader_periodically(now);
-}
+void WriterState::check_reader_by_clock() { check_reader_periodically(Clock::now()); }
 
 void WriterState::check_reader_periodically(Clock::time_point now) {
   if (load(oieb()->reader_pid, std::memory_order_relaxed) == 0) {
