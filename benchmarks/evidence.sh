@@ -25,11 +25,14 @@ trap 'rm -rf "$ZEROBUFFER_LOCK_DIR"' EXIT
 if command -v valgrind >/dev/null; then
   {
     echo "# callgrind: instructions per frame (write + read + release of a 64-byte frame, one thread)"
+    # percall runs three passes of --frames frames; a run of 1 frame measures the start-up.
     for t in zerobuffer spsc; do
       f=$(mktemp /tmp/zbb-cg-XXXXXX)
+      valgrind --tool=callgrind --callgrind-out-file="$f" "$bench" percall --transport "$t" --sizes 64 --frames 1 >/dev/null 2>&1
+      base=$(callgrind_annotate "$f" 2>/dev/null | awk '/PROGRAM TOTALS/{gsub(",","",$1); print $1}')
       valgrind --tool=callgrind --callgrind-out-file="$f" "$bench" percall --transport "$t" --sizes 64 --frames 100000 >/dev/null 2>&1
       total=$(callgrind_annotate "$f" 2>/dev/null | awk '/PROGRAM TOTALS/{gsub(",","",$1); print $1}')
-      echo "## $t: $total instructions for 100000 frames (+ start-up) = $((total / 100000)) per frame"
+      echo "## $t: $total instructions for 3 x 100000 frames, $base for start-up = $(( (total - base) / 299997 )) per frame"
       callgrind_annotate "$f" 2>/dev/null | grep -E "^ *[0-9,]+ \(" | head -22 | sed -E 's/\[[^]]*\]$//; s/\(std::[^)]*\)//g' | cut -c1-150
       rm -f "$f"
     done
