@@ -44,7 +44,7 @@ fi
   echo "# (static count in the code; each executes once per frame on its path)"
   objdump -d --no-show-raw-insn -C "$bench" | awk '
     /^[0-9a-f]+ <.*>:$/ { fn = $0; sub(/^[0-9a-f]+ </, "", fn); sub(/>:$/, "", fn) }
-    /\tlock / { if (fn ~ /zerobuffer::(detail::(ReaderState::(read|release|push_pending|return_space|wait_for_post)|WriterState::(prepare|commit|wait_for_space)|Semaphore::(post|try_wait))|Frame::(release|~Frame|operator=)|Reader::read_frame|Writer::(get_frame_buffer|commit_frame))/) c[fn]++ }
+    /\tlock / { if (fn ~ /zerobuffer::(detail::(ReaderState::(read|release|push_pending|return_space|wait_for_post)|WriterState::(prepare|commit|wait_for_space)|Semaphore::(post|try_wait))|Frame::(release|release_held|~Frame|operator=)|Reader::read_frame|Writer::(get_frame_buffer|commit_frame))/) c[fn]++ }
     END { for (f in c) printf "%3d  %s\n", c[f], f }' | sort -k2
   echo "# glibc: sem_post = 1 lock cmpxchg (+ futex syscall only when a waiter sleeps);"
   echo "# sem_trywait = 1 lock cmpxchg when the value is > 0, a plain load when it is 0."
