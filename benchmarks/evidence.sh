@@ -25,11 +25,14 @@ trap 'rm -rf "$ZEROBUFFER_LOCK_DIR"' EXIT
 if command -v valgrind >/dev/null; then
   {
     echo "# callgrind: instructions per frame (write + read + release of a 64-byte frame, one thread)"
+    # percall runs three passes of --frames frames; a run of 1 frame measures the start-up.
     for t in zerobuffer spsc; do
       f=$(mktemp /tmp/zbb-cg-XXXXXX)
+      valgrind --tool=callgrind --callgrind-out-file="$f" "$bench" percall --transport "$t" --sizes 64 --frames 1 >/dev/null 2>&1
+      base=$(callgrind_annotate "$f" 2>/dev/null | awk '/PROGRAM TOTALS/{gsub(",","",$1); print $1}')
       valgrind --tool=callgrind --callgrind-out-file="$f" "$bench" percall --transport "$t" --sizes 64 --frames 100000 >/dev/null 2>&1
       total=$(callgrind_annotate "$f" 2>/dev/null | awk '/PROGRAM TOTALS/{gsub(",","",$1); print $1}')
-      echo "## $t: $total instructions for 100000 frames (+ start-up) = $((total / 100000)) per frame"
+      echo "## $t: $total instructions for 3 x 100000 frames, $base for start-up = $(( (total - base) / 299997 )) per frame"
       callgrind_annotate "$f" 2>/dev/null | grep -E "^ *[0-9,]+ \(" | head -22 | sed -E 's/\[[^]]*\]$//; s/\(std::[^)]*\)//g' | cut -c1-150
       rm -f "$f"
     done
@@ -41,7 +44,7 @@ fi
   echo "# (static count in the code; each executes once per frame on its path)"
   objdump -d --no-show-raw-insn -C "$bench" | awk '
     /^[0-9a-f]+ <.*>:$/ { fn = $0; sub(/^[0-9a-f]+ </, "", fn); sub(/>:$/, "", fn) }
-    /\tlock / { if (fn ~ /zerobuffer::(detail::(ReaderState::(read|release|push_pending|return_space|wait_for_post)|WriterState::(prepare|commit|wait_for_space)|Semaphore::(post|try_wait))|Frame::(release|~Frame|operator=)|Reader::read_frame|Writer::(get_frame_buffer|commit_frame))/) c[fn]++ }
+    /\tlock / { if (fn ~ /zerobuffer::(detail::(ReaderState::(read|release|push_pending|return_space|wait_for_post)|WriterState::(prepare|commit|wait_for_space)|Semaphore::(post|try_wait))|Frame::(release|release_held|~Frame|operator=)|Reader::read_frame|Writer::(get_frame_buffer|commit_frame))/) c[fn]++ }
     END { for (f in c) printf "%3d  %s\n", c[f], f }' | sort -k2
   echo "# glibc: sem_post = 1 lock cmpxchg (+ futex syscall only when a waiter sleeps);"
   echo "# sem_trywait = 1 lock cmpxchg when the value is > 0, a plain load when it is 0."

@@ -7,18 +7,35 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
+#include <type_traits>
 
 namespace zbb {
 
 constexpr int kMaxRoles = 2;
-constexpr int kResultValues = 48;
+constexpr std::size_t kResultBytes = 384;
 
+/// What a role reports back: its outcome, and its workload's result struct (put / get).
 struct RoleResult {
   int done = 0;  // 1 when the role's body returned normally
   char error[480] = {};
-  double v[kResultValues] = {};
+  alignas(8) unsigned char data[kResultBytes] = {};
+
+  template <class T>
+  void put(const T& result) noexcept {
+    static_assert(std::is_trivially_copyable_v<T> && sizeof(T) <= kResultBytes);
+    std::memcpy(data, &result, sizeof result);
+  }
+  /// The struct a role put (all zero if it put none).
+  template <class T>
+  T get() const noexcept {
+    static_assert(std::is_trivially_copyable_v<T> && sizeof(T) <= kResultBytes);
+    T result;
+    std::memcpy(&result, data, sizeof result);
+    return result;
+  }
 };
 
 struct SharedBlock {

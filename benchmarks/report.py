@@ -535,6 +535,18 @@ def evaluate_targets(R: Results, pin: str = "none") -> list[dict]:
         add(f"Wrap-around overhead < 5 %: CPU instructions per frame, a wrap before every frame ({case}, header-only)",
             q, 0.05, "<=", "" if q is None else f"{w['instr_per_frame']} vs {nw['instr_per_frame']} instructions "
                                                  "per frame (callgrind, write + read + release)")
+    zi = R.one(bench="frame-instr", transport="zerobuffer")
+    si = R.one(bench="frame-instr", transport="spsc")
+    add("Instructions per 64 B frame ≤ 2.5× busy-poll ring (write + read + release, one thread)",
+        _ratio(_get(zi, "instr_per_frame"), _get(si, "instr_per_frame")), 2.5, "<=",
+        "" if not (zi and si) else f"{zi['instr_per_frame']} vs {si['instr_per_frame']} instructions per frame "
+                                   "(callgrind; deterministic, independent of load)")
+    # One CPU: the adaptive spin must not cost more than blocking at once (tuning-pin runs, CPUs 0,0).
+    one_spin = R.one(bench="rtt", transport="zerobuffer", label="tuning-pin", wait="spin-then-block")
+    one_block = R.one(bench="rtt", transport="zerobuffer", label="tuning-pin", wait="block")
+    add("One CPU (both processes pinned to CPU 0), round trip 64 B: default (adaptive spin) p50 ≤ 1.5× blocking p50",
+        _ratio(_get(one_spin, "p50_ns"), _get(one_block, "p50_ns")), 1.5, "<=",
+        "" if not (one_spin and one_block) else f"{fmt_ns(one_spin['p50_ns'])} vs {fmt_ns(one_block['p50_ns'])}")
     # Zero syscalls per frame while the reader keeps up: small frames (the reader spins).
     worst = None
     # Frames that arrive faster than the spin budget (20 µs); a reader waiting longer sleeps by design.

@@ -201,6 +201,24 @@ if command -v valgrind >/dev/null; then
   percall_instr fixed-64KiB 65520 65536 false
   percall_instr fixed-64KiB 65520 98304 true
 fi
+# Instructions per 64 B frame (write + read + release, one thread): ZeroBuffer against the
+# busy-poll SPSC ring through the same benchmark interface.
+frame_instr() {  # frame_instr <transport>
+  local f frames=20000 total base
+  f=$(mktemp /tmp/zbb-cg-XXXXXX)
+  valgrind --tool=callgrind --callgrind-out-file="$f" "$bench" percall --transport "$1" --sizes 64 --frames 1 >/dev/null 2>"$f.log" || return 0
+  base=$(sed -n 's/.*I *refs: *//p' "$f.log" | tr -d ,)
+  valgrind --tool=callgrind --callgrind-out-file="$f" "$bench" percall --transport "$1" --sizes 64 --frames $frames >/dev/null 2>"$f.log" || return 0
+  total=$(sed -n 's/.*I *refs: *//p' "$f.log" | tr -d ,)
+  rm -f "$f" "$f.log"
+  [ -n "$base" ] && [ -n "$total" ] &&
+    echo "{\"bench\":\"frame-instr\",\"transport\":\"$1\",\"size\":64,\"ring\":16777216,\"instr_per_frame\":$(( (total - base) / (3 * frames - 3) ))}" >>"$raw"
+}
+if command -v valgrind >/dev/null; then
+  log "instructions per frame (callgrind)"
+  frame_instr zerobuffer
+  frame_instr spsc
+fi
 
 run "failure timing" failure --repeats "$REPEATS"
 

@@ -117,17 +117,6 @@ Semaphore Semaphore::open_existing(const std::string& os_name) {
 
 void Semaphore::unlink(const std::string& os_name) noexcept { ::sem_unlink(os_name.c_str()); }
 
-void Semaphore::post() {
-  if (::sem_post(sem_) != 0) throw_os_error("sem_post failed");
-}
-
-bool Semaphore::try_wait() noexcept {
-  while (::sem_trywait(sem_) != 0) {
-    if (errno != EINTR) return false;
-  }
-  return true;
-}
-
 bool Semaphore::wait_until(Clock::time_point deadline) {
   static_assert(std::is_same_v<Clock, std::chrono::steady_clock>, "sem_clockwait uses CLOCK_MONOTONIC");
   const auto since_epoch = deadline.time_since_epoch();
@@ -147,19 +136,27 @@ void Semaphore::reset() noexcept {
   sem_ = nullptr;
 }
 
+// getpid() is a system call; the read and write paths ask for the PID once per frame. The
+// cache is refreshed in every child that fork() creates (pthread_atfork).
+std::atomic<std::uint64_t> g_current_pid{0};
+
 namespace {
-// getpid() is a system call; the release path asks for the PID once per frame. The cache is
-// refreshed in every child that fork() creates (pthread_atfork).
-std::atomic<std::uint64_t> g_pid{0};
-void refresh_pid() noexcept { g_pid.store(static_cast<std::uint64_t>(::getpid()), std::memory_order_relaxed); }
+void refresh_pid() noexcept {
+  g_current_pid.store(static_cast<std::uint64_t>(::getpid()), std::memory_order_relaxed);
+}
 }  // namespace
 
-std::uint64_t current_pid() noexcept {
+std::uint64_t current_pid_first_use() noexcept {
   static const bool registered = [] {
     refresh_pid();
     return ::pthread_atfork(nullptr, nullptr, refresh_pid) == 0;
   }();
-  return registered ? g_pid.load(std::memory_order_relaxed) : static_cast<std::uint64_t>(::getpid());
+  if (!registered) {
+    // Without a fork handler the cache could go stale in a child: never use it.
+    g_current_pid.store(0, std::memory_order_relaxed);
+    return static_cast<std::uint64_t>(::getpid());
+  }
+  return g_current_pid.load(std::memory_order_relaxed);
 }
 
 namespace {

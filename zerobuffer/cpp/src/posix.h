@@ -4,6 +4,8 @@
 
 #include <semaphore.h>
 
+#include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -75,9 +77,17 @@ class Semaphore {
   static void unlink(const std::string& os_name) noexcept;
 
   bool valid() const noexcept { return sem_ != nullptr; }
-  void post();
-  /// Non-blocking decrement; true if the count was positive.
-  bool try_wait() noexcept;
+  /// Inline: once per frame on both sides. glibc makes no system call unless a waiter sleeps.
+  void post() {
+    if (::sem_post(sem_) != 0) throw_os_error("sem_post failed");
+  }
+  /// Non-blocking decrement; true if the count was positive. Inline: the spin loops call it.
+  bool try_wait() noexcept {
+    while (::sem_trywait(sem_) != 0) {
+      if (errno != EINTR) return false;
+    }
+    return true;
+  }
   /// Blocks until posted or `deadline`; true if posted.
   bool wait_until(Clock::time_point deadline);
   void reset() noexcept;
@@ -87,8 +97,16 @@ class Semaphore {
   sem_t* sem_ = nullptr;
 };
 
+/// The PID cache behind current_pid(): 0 until first use, refreshed in every child after fork().
+extern std::atomic<std::uint64_t> g_current_pid;
+/// Fills the cache (and registers its fork handler) on first use.
+std::uint64_t current_pid_first_use() noexcept;
 /// The calling process's PID (cached; the cache is refreshed in the child after fork()).
-std::uint64_t current_pid() noexcept;
+/// Inline: the read and write paths compare it with their owner once per frame.
+inline std::uint64_t current_pid() noexcept {
+  const std::uint64_t pid = g_current_pid.load(std::memory_order_relaxed);
+  return pid != 0 ? pid : current_pid_first_use();
+}
 /// kill(pid, 0) succeeds or fails with EPERM. PID 0 (and PIDs beyond pid_t) are never alive.
 bool pid_alive(std::uint64_t pid) noexcept;
 /// Whether the reader or writer `pid` of a buffer lives (docs/protocol.md §6, live.lock-beats-pid):

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "deadline.h"
 #include "posix.h"
 #include "shared.h"
+#include "spin.h"
 #include "zerobuffer/error.h"
 #include "zerobuffer/zerobuffer.h"
 
@@ -18,13 +20,46 @@ namespace {
 constexpr auto kLivenessSlice = std::chrono::milliseconds(100);
 }
 
-/// Everything a reader owns. Shared with its Frames so that a held frame keeps the mapping alive.
+/// The deadline of one read, taken from the clock only when the read has to wait: a read whose
+/// frame is ready reads no clock.
+class LazyDeadline {
+ public:
+  explicit LazyDeadline(std::chrono::milliseconds timeout) noexcept : timeout_(timeout) {}
+  Clock::time_point get() noexcept {
+    if (!known_) {
+      at_ = deadline_after(Clock::now(), timeout_);
+      known_ = true;
+    }
+    return at_;
+  }
+
+ private:
+  std::chrono::milliseconds timeout_;
+  Clock::time_point at_{};
+  bool known_ = false;
+};
+
+/// Everything a reader owns. Outlives its Reader while Frames are held, so that a held frame
+/// keeps the mapping alive: the Reader and each held Frame own it together (held_ counts the
+/// frames; one thread, so no atomics).
 class ReaderState {
  public:
   ReaderState(std::string_view name, const BufferConfig& config);
   ~ReaderState() { close(); }
 
-  Frame read(std::shared_ptr<ReaderState> self, Clock::time_point deadline, bool wait);
+  /// The Reader lets go: closes, and deletes the state unless frames are still held.
+  static void drop(ReaderState* state) noexcept {
+    state->close();
+    state->reader_gone_ = true;
+    if (state->held_ == 0) delete state;
+  }
+  /// A held frame is released; the last one of a dropped reader deletes the state.
+  static void frame_released(ReaderState* state, std::uint64_t slot) noexcept {
+    state->release(slot);
+    if (--state->held_ == 0 && state->reader_gone_) delete state;
+  }
+
+  Frame read(LazyDeadline deadline, bool wait);
   std::span<const std::byte> metadata() const;
   bool writer_connected() const { return writer_alive(load(oieb()->writer_pid)); }
   void release(std::uint64_t slot) noexcept;
@@ -51,16 +86,22 @@ class ReaderState {
   Oieb* oieb() const noexcept { return reinterpret_cast<Oieb*>(map_.data()); }
   const std::byte* payload() const noexcept { return map_.data() + kOiebSize + metadata_size_; }
   bool writer_alive(std::uint64_t pid) const noexcept { return peer_alive(writer_lock_, pid); }
-  bool wait_for_post(Clock::time_point deadline, bool wait);
+  bool wait_for_post(LazyDeadline& deadline, bool wait);
   bool complete_frame_unread() const noexcept;
   void check_writer_on_timeout();
   [[noreturn]] void writer_dead(const std::string& message);
   void reclaim_leaked_space() noexcept;
   bool writer_seen() noexcept;
   void return_space(std::uint64_t bytes, bool is_frame);
-  std::uint64_t push_pending(std::uint64_t bytes, bool released);
+  std::uint64_t push_pending(std::uint64_t bytes, bool released) {
+    if (pending_tail_ - pending_head_ == pending_.size()) grow_pending();
+    const std::uint64_t slot = pending_tail_++;
+    pending_[slot & (pending_.size() - 1)] = {bytes, released};
+    return slot;
+  }
+  void grow_pending();
 
-  std::chrono::nanoseconds spin_{};
+  AdaptiveSpin spin_;
   LockFile lock_;
   std::string writer_lock_;  // the writer's lock file (live.writer-lock)
   Mapping map_;
@@ -75,6 +116,8 @@ class ReaderState {
   // After a SequenceError(E, A): A + 1, accepted for the next frame besides E + 1 (0: none).
   std::uint64_t resync_sequence_ = 0;
   bool writer_seen_ = false;
+  std::uint64_t held_ = 0;     // Frames handed out and not yet released
+  bool reader_gone_ = false;   // the Reader was destroyed (or moved over)
 
   std::vector<Pending> pending_;  // ring buffer of capacity pending_.size() (a power of two)
   std::uint64_t pending_head_ = 0;  // slot number of the oldest entry
@@ -233,7 +276,7 @@ void ReaderState::reclaim_leaked_space() noexcept {
   Oieb* o = oieb();
   std::uint64_t free_bytes = load(o->payload_free_bytes);
   const std::uint64_t writer = load(o->writer_pid);
-  if (writer != 0 && pid_alive(writer)) return;
+  if (writer != 0 && writer_alive(writer)) return;
   std::uint64_t write_pos = load(o->payload_write_pos);
   if (write_pos == payload_size_) write_pos = 0;
   if (load(o->payload_written_count) != read_count_ || write_pos != read_pos_ || free_bytes >= payload_size_) return;
@@ -242,37 +285,39 @@ void ReaderState::reclaim_leaked_space() noexcept {
 }
 
 // Returns true when a frame may be ready (a post arrived or the counters show one).
-bool ReaderState::wait_for_post(Clock::time_point deadline, bool wait) {
-  if (sem_w_.try_wait()) return true;
+// The caller tried sem-w once already.
+bool ReaderState::wait_for_post(LazyDeadline& deadline, bool wait) {
   if (!wait) return complete_frame_unread();
-  if (spin_.count() > 0) {
-    const auto spin_end = std::min(deadline, Clock::now() + spin_);
+  if (const auto budget = spin_.next(); budget.count() > 0) {
+    const auto spin_limit = Clock::now() + budget;
+    const auto spin_end = std::min(deadline.get(), spin_limit);
     do {
-      if (sem_w_.try_wait()) return true;
+      if (sem_w_.try_wait()) {
+        spin_.succeeded();
+        return true;
+      }
     } while (Clock::now() < spin_end);
+    if (spin_end == spin_limit) spin_.ran_out();
   }
   while (true) {
     const auto now = Clock::now();
-    const auto slice_end = std::min(deadline, now + kLivenessSlice);
+    const auto slice_end = std::min(deadline.get(), now + kLivenessSlice);
     if (sem_w_.wait_until(slice_end)) return true;
     // The writer may have published and died before posting: read what is there.
     if (complete_frame_unread()) return true;
     check_writer_on_timeout();
-    if (Clock::now() >= deadline) return false;
+    if (Clock::now() >= deadline.get()) return false;
   }
 }
 
-std::uint64_t ReaderState::push_pending(std::uint64_t bytes, bool released) {
-  if (pending_tail_ - pending_head_ == pending_.size()) {
-    std::vector<Pending> bigger(pending_.size() * 2);
-    for (std::uint64_t s = pending_head_; s != pending_tail_; ++s) {
-      bigger[s & (bigger.size() - 1)] = pending_[s & (pending_.size() - 1)];
-    }
-    pending_.swap(bigger);
+// The release queue is a ring of power-of-two capacity; it doubles only when more frames (and
+// tails) are held at once than ever before.
+void ReaderState::grow_pending() {
+  std::vector<Pending> bigger(pending_.size() * 2);
+  for (std::uint64_t s = pending_head_; s != pending_tail_; ++s) {
+    bigger[s & (bigger.size() - 1)] = pending_[s & (pending_.size() - 1)];
   }
-  const std::uint64_t slot = pending_tail_++;
-  pending_[slot & (pending_.size() - 1)] = {bytes, released};
-  return slot;
+  pending_.swap(bigger);
 }
 
 // Skipped tails and wrap markers: returned at once unless earlier frames are still held.
@@ -301,19 +346,22 @@ void ReaderState::release(std::uint64_t slot) noexcept {
   }
 }
 
-Frame ReaderState::read(std::shared_ptr<ReaderState> self, Clock::time_point deadline, bool wait) {
+Frame ReaderState::read(LazyDeadline deadline, bool wait) {
   if (!open_) throw InvalidStateException("reader is closed");
   if (!owned()) throw_not_owned("reader", owner_pid_);
   Oieb* o = oieb();
   for (bool first = true;; first = false) {
     // Posts that bring no new frame must not keep the call going past its deadline.
-    if (!first && Clock::now() >= deadline) return {};
-    if (!wait_for_post(deadline, wait)) return {};
+    if (!first) {
+      const auto end = deadline.get();
+      if (Clock::now() >= end) return {};
+    }
+    // A post is usually there already: only a read that has to wait leaves this function.
+    if (!sem_w_.try_wait() && !wait_for_post(deadline, wait)) return {};
     const std::uint64_t written = load(o->payload_written_count);
-    const std::uint64_t writer_pid = load(o->writer_pid);
     if (written == read_count_) {
       // A post for a frame we already read early, or the writer closed.
-      if (writer_pid == 0 && writer_seen()) writer_dead("writer closed the buffer and every frame was consumed");
+      if (load(o->writer_pid) == 0 && writer_seen()) writer_dead("writer closed the buffer and every frame was consumed");
       if (!wait) return {};
       continue;
     }
@@ -363,7 +411,8 @@ Frame ReaderState::read(std::shared_ptr<ReaderState> self, Clock::time_point dea
     ++frames_read_;
     bytes_read_ += h.payload_size;
     const std::uint64_t slot = push_pending(total, false);
-    return Frame(std::move(self), data, static_cast<std::size_t>(h.payload_size), h.sequence, slot);
+    ++held_;
+    return Frame(this, data, static_cast<std::size_t>(h.payload_size), h.sequence, slot);
   }
 }
 
@@ -371,58 +420,36 @@ Frame ReaderState::read(std::shared_ptr<ReaderState> self, Clock::time_point dea
 
 using detail::Clock;
 
-Frame::Frame(Frame&& other) noexcept
-    : state_(std::move(other.state_)),
-      data_(other.data_),
-      size_(other.size_),
-      sequence_(other.sequence_),
-      slot_(other.slot_) {
-  other.data_ = nullptr;
-  other.size_ = 0;
-}
-
-Frame& Frame::operator=(Frame&& other) noexcept {
-  if (this != &other) {
-    release();
-    state_ = std::move(other.state_);
-    data_ = other.data_;
-    size_ = other.size_;
-    sequence_ = other.sequence_;
-    slot_ = other.slot_;
-    other.data_ = nullptr;
-    other.size_ = 0;
-  }
-  return *this;
-}
-
-void Frame::release() noexcept {
-  if (!state_) return;
-  state_->release(slot_);
-  state_.reset();
+void Frame::release_held() noexcept {
+  detail::ReaderState* state = state_;
+  state_ = nullptr;
   data_ = nullptr;
   size_ = 0;
+  detail::ReaderState::frame_released(state, slot_);
 }
 
 Reader::Reader(std::string_view name, const BufferConfig& config)
-    : state_(std::make_shared<detail::ReaderState>(name, config)) {}
-Reader::~Reader() { close(); }
-Reader::Reader(Reader&&) noexcept = default;
+    : state_(new detail::ReaderState(name, config)) {}
+Reader::~Reader() {
+  if (state_ != nullptr) detail::ReaderState::drop(state_);
+}
+Reader::Reader(Reader&& other) noexcept : state_(std::exchange(other.state_, nullptr)) {}
 Reader& Reader::operator=(Reader&& other) noexcept {
   if (this != &other) {
-    close();
-    state_ = std::move(other.state_);
+    if (state_ != nullptr) detail::ReaderState::drop(state_);
+    state_ = std::exchange(other.state_, nullptr);
   }
   return *this;
 }
 
 Frame Reader::read_frame(std::chrono::milliseconds timeout) {
   if (!state_) throw InvalidStateException("reader was moved from");
-  return state_->read(state_, detail::deadline_after(Clock::now(), timeout), true);
+  return state_->read(detail::LazyDeadline(timeout), true);
 }
 
 Frame Reader::try_read_frame() {
   if (!state_) throw InvalidStateException("reader was moved from");
-  return state_->read(state_, Clock::now(), false);
+  return state_->read(detail::LazyDeadline(std::chrono::milliseconds(0)), false);
 }
 
 std::span<const std::byte> Reader::get_metadata() const {

@@ -8,6 +8,8 @@
 #include "deadline.h"
 #include "posix.h"
 #include "shared.h"
+#include "spin.h"
+#include "ticks.h"
 #include "zerobuffer/error.h"
 
 // Test builds only (tests/cpp): a named step of the write path where the writer _exit()s on
@@ -59,14 +61,26 @@ class WriterState {
   bool reader_alive(std::uint64_t pid) const noexcept { return peer_alive(reader_lock_, pid); }
   void take_writer_lock(const std::string& path, std::uint32_t mode);
   void snapshot_ring_state();
-  void check_usable() const;
+  void check_usable() const {
+    if (!open_) throw InvalidStateException("writer is closed");
+    if (current_pid() != pid_) throw_not_owned("writer", pid_);
+  }
   void check_reader();
   void check_reader_periodically(Clock::time_point now);
+  /// Once per frame (rule live.writer-streaming): a closed reader on every frame, a dead one
+  /// when the clock says the liveness interval passed. The clock is read only when the tick
+  /// counter shows that time worth reading it passed since the last read.
+  void check_reader_streaming() {
+    if (load(oieb()->reader_pid, std::memory_order_relaxed) == 0) throw_reader_closed();
+    if (ticks_to_clock_.due()) check_reader_by_clock();
+  }
+  void check_reader_by_clock();
+  [[noreturn]] void throw_reader_closed() const;
   bool wait_for_space(std::uint64_t need, bool wait);
   void drain_space_posts() noexcept;
   void repair_unpublished_frame() noexcept;
 
-  std::chrono::nanoseconds spin_;
+  AdaptiveSpin spin_;
   std::string reader_lock_;  // the reader's lock file
   LockFile lock_;            // ours (live.writer-lock); not held when it could not be created
   Mapping map_;
@@ -76,6 +90,7 @@ class WriterState {
   std::uint64_t write_pos_ = 0;
   std::uint64_t written_count_ = 0;
   Clock::time_point next_reader_check_{};
+  ClockGate ticks_to_clock_;
   // The frame reserved by prepare() and not yet committed: its size, where it starts, and the
   // bytes of a wasted tail (wrap) before it; whether a wrap marker was written at write_pos_.
   bool reserved_ = false;
@@ -235,11 +250,6 @@ void WriterState::close() noexcept {
   map_.reset();
 }
 
-void WriterState::check_usable() const {
-  if (!open_) throw InvalidStateException("writer is closed");
-  if (current_pid() != pid_) throw_not_owned("writer", pid_);
-}
-
 std::byte* WriterState::prepare_metadata(std::size_t size) {
   check_usable();
   if (metadata_reserved_) throw InvalidStateException("a metadata buffer is already reserved; commit it first");
@@ -276,6 +286,12 @@ void WriterState::check_reader() {
   }
 }
 
+void WriterState::throw_reader_closed() const {
+  throw ReaderDeadException("the reader of buffer \"" + name_ + "\" closed it");
+}
+
+void WriterState::check_reader_by_clock() { check_reader_periodically(Clock::now()); }
+
 void WriterState::check_reader_periodically(Clock::time_point now) {
   if (load(oieb()->reader_pid, std::memory_order_relaxed) == 0) {
     throw ReaderDeadException("the reader of buffer \"" + name_ + "\" closed it");
@@ -303,11 +319,16 @@ bool WriterState::wait_for_space(std::uint64_t need, bool wait) {
   if (!wait) return false;
   const auto start = Clock::now();
   const auto deadline = deadline_after(start, write_timeout_);
-  if (spin_.count() > 0) {
-    const auto spin_end = std::min(deadline, start + spin_);
+  if (const auto budget = spin_.next(); budget.count() > 0) {
+    const auto spin_limit = start + budget;
+    const auto spin_end = std::min(deadline, spin_limit);
     do {
-      if (sem_r_.try_wait() && load(o->payload_free_bytes) >= need) return true;
+      if (sem_r_.try_wait() && load(o->payload_free_bytes) >= need) {
+        spin_.succeeded();
+        return true;
+      }
     } while (Clock::now() < spin_end);
+    if (spin_end == spin_limit) spin_.ran_out();
   }
   while (true) {
     const auto now = Clock::now();
@@ -340,8 +361,9 @@ std::byte* WriterState::prepare(std::size_t size, bool wait) {
         " bytes before the end nor in the " + std::to_string(write_pos_) +
         " bytes before this offset (frames up to half the ring always fit)");
   }
-  check_reader_periodically(Clock::now());
-  if (!wait_for_space(wrap ? to_end + total : total, wait)) return nullptr;
+  check_reader_streaming();
+  const std::uint64_t need = wrap ? to_end + total : total;
+  if (load(oieb()->payload_free_bytes) < need && !wait_for_space(need, wait)) return nullptr;
 
   // Only bytes in free space are written here; every shared counter changes in commit().
   reserved_marker_ = wrap && to_end >= kFrameHeaderSize;

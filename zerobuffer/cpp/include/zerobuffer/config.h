@@ -15,7 +15,9 @@ struct BufferConfig {
   std::size_t payload_size = 1024 * 1024;
   /// Permission bits of the shared memory, semaphores and lock file, applied exactly (umask ignored).
   std::uint32_t mode = 0600;
-  /// How long read_frame spins on the data semaphore before blocking (0 = block at once).
+  /// The longest read_frame spins on the data semaphore before blocking (0 = block at once).
+  /// The budget adapts: it halves after spins that run out and is full again after one that
+  /// gets its post (benchmarks/doc/tuning.md, "Adaptive spinning").
   std::chrono::nanoseconds spin = std::chrono::microseconds(20);
 };
 
@@ -23,7 +25,8 @@ struct BufferConfig {
 struct WriterOptions {
   /// Longest a write waits for space before BufferFullException; `milliseconds::max()` waits forever.
   std::chrono::milliseconds write_timeout = std::chrono::seconds(5);
-  /// How long a write spins on the space semaphore before blocking (0 = block at once).
+  /// The longest a write spins on the space semaphore before blocking (0 = block at once);
+  /// adaptive like BufferConfig::spin.
   std::chrono::nanoseconds spin = std::chrono::microseconds(20);
   /// How long the Writer constructor waits for a live reader: it retries every 10 ms while the
   /// connect fails with an error is_connect_retryable() accepts (0 = one attempt).

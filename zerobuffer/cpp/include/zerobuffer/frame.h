@@ -3,7 +3,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <span>
 
 namespace zerobuffer {
@@ -20,8 +19,26 @@ class Frame {
  public:
   Frame() noexcept = default;
   ~Frame() { release(); }
-  Frame(Frame&& other) noexcept;
-  Frame& operator=(Frame&& other) noexcept;
+  Frame(Frame&& other) noexcept
+      : state_(other.state_), data_(other.data_), size_(other.size_), sequence_(other.sequence_), slot_(other.slot_) {
+    other.state_ = nullptr;
+    other.data_ = nullptr;
+    other.size_ = 0;
+  }
+  Frame& operator=(Frame&& other) noexcept {
+    if (this != &other) {
+      release();
+      state_ = other.state_;
+      data_ = other.data_;
+      size_ = other.size_;
+      sequence_ = other.sequence_;
+      slot_ = other.slot_;
+      other.state_ = nullptr;
+      other.data_ = nullptr;
+      other.size_ = 0;
+    }
+    return *this;
+  }
   Frame(const Frame&) = delete;
   Frame& operator=(const Frame&) = delete;
 
@@ -35,16 +52,21 @@ class Frame {
   std::uint64_t sequence() const noexcept { return sequence_; }
 
   /// Returns the frame's space to the writer now; idempotent.
-  void release() noexcept;
+  void release() noexcept {
+    if (state_ != nullptr) release_held();
+  }
 
  private:
   friend class Reader;
   friend class detail::ReaderState;
-  Frame(std::shared_ptr<detail::ReaderState> state, const std::byte* data, std::size_t size, std::uint64_t sequence,
+  Frame(detail::ReaderState* state, const std::byte* data, std::size_t size, std::uint64_t sequence,
         std::uint64_t slot) noexcept
-      : state_(std::move(state)), data_(data), size_(size), sequence_(sequence), slot_(slot) {}
+      : state_(state), data_(data), size_(size), sequence_(sequence), slot_(slot) {}
+  void release_held() noexcept;
 
-  std::shared_ptr<detail::ReaderState> state_;
+  // The reader's state, kept alive (with the mapping) while any of its frames is held: the
+  // reader counts its held frames (one thread, so a plain counter, no reference-count atomics).
+  detail::ReaderState* state_ = nullptr;
   const std::byte* data_ = nullptr;
   std::size_t size_ = 0;
   std::uint64_t sequence_ = 0;

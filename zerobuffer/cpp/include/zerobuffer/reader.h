@@ -55,7 +55,8 @@ class Reader {
   bool is_open() const noexcept;
 
  private:
-  std::shared_ptr<detail::ReaderState> state_;
+  // Owned; destroyed here, or by the last held Frame when frames outlive the Reader.
+  detail::ReaderState* state_ = nullptr;
 };
 
 }  // namespace zerobuffer
