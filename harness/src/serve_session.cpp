@@ -175,7 +175,7 @@ std::string ServeSession::stderr_section() const {
 }
 
 void ServeSession::record(const std::string& method, const std::string& request, const std::string& reply) {
-  if (recorder_) recorder_->exchange(name, method, request, reply);
+  if (recorder_) recorder_->exchange(name, port->name, method, request, reply);
 }
 
 }  // namespace zbh

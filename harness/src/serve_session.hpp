@@ -53,8 +53,8 @@ struct RawReply {
 class TrafficRecorder {
  public:
   virtual ~TrafficRecorder() = default;
-  virtual void exchange(const std::string& role, const std::string& method, const std::string& request,
-                        const std::string& reply) = 0;
+  virtual void exchange(const std::string& role, const std::string& port, const std::string& method,
+                        const std::string& request, const std::string& reply) = 0;
 };
 
 struct ServeSession {

@@ -8,9 +8,10 @@ TrafficLog::TrafficLog(const std::string& path) : out_(path, std::ios::trunc) {
   if (!out_) throw std::runtime_error("cannot write " + path);
 }
 
-void TrafficLog::exchange(const std::string& role, const std::string& method, const std::string& request,
-                          const std::string& reply) {
+void TrafficLog::exchange(const std::string& role, const std::string& port, const std::string& method,
+                          const std::string& request, const std::string& reply) {
   const json entry = {{"role", role},
+                      {"port", port},
                       {"method", method.empty() ? json() : json(method)},
                       {"request", request},
                       {"reply", reply.empty() ? json() : json(reply)}};
