@@ -15,7 +15,7 @@ std::vector<std::pair<std::string, std::string>> certify_pairs(const std::string
 }
 
 bool print_certify_verdict(const std::string& candidate, const std::vector<CellResult>& results,
-                           const std::vector<std::string>& announced) {
+                           const std::vector<std::string>& announced, bool replies_valid) {
   const Tally t = tally(results);
   std::set<std::string> missing;
   for (const auto& r : results) {
@@ -30,12 +30,13 @@ bool print_certify_verdict(const std::string& candidate, const std::vector<CellR
   }
   std::printf("\nnot covered (optional capability):%s\n", missing.empty() ? " none" : "");
   for (const auto& m : missing) std::printf("  %s\n", m.c_str());
-  if (t.failed + t.unexpected_passes > 0 || t.passed == 0 || !announced_but_skipped.empty()) {
+  if (t.failed + t.unexpected_passes > 0 || t.passed == 0 || !announced_but_skipped.empty() || !replies_valid) {
     std::printf("VERDICT: port '%s' is NOT CERTIFIED: %d of %d required cells failed", candidate.c_str(), t.failed,
                 t.total());
     if (!announced_but_skipped.empty()) {
       std::printf(", %zu skip(s) of capabilities the port announces in hello", announced_but_skipped.size());
     }
+    if (!replies_valid) std::printf(", replies that break docs/schema (listed above)");
     std::printf(".\n");
     return false;
   }

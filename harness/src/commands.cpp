@@ -3,12 +3,14 @@
 #include "certify_verdict.hpp"
 #include "console_progress.hpp"
 #include "port_probe.hpp"
+#include "reply_schema_check.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <stdlib.h>
 
 namespace zbh {
 namespace {
@@ -117,10 +119,22 @@ int Harness::certify() {
   }
   std::vector<std::string> names = {candidate.name};
   if (candidate.name != "cpp") names.push_back("cpp");
+  // Every reply is recorded and validated against docs/schema: in --record-replies DIR if
+  // given (kept), else in a temporary directory.
+  const bool own_recordings = s_.record_dir.empty();
+  if (own_recordings) {
+    char dir_template[] = "/tmp/zerobuffer-certify-XXXXXX";
+    if (!::mkdtemp(dir_template)) throw LoadError("cannot create a directory for the recorded replies in /tmp");
+    s_.record_dir = dir_template;
+  }
   auto [results, info] = run_cells(cells, names, names, nullptr);
   finish(results, info);
-  return print_certify_verdict(candidate.name, results, announced_capabilities(candidate)) ? kExitPass
-                                                                                         : kExitFailures;
+  const ReplySchemaCheck schema = check_recorded_replies(s_.source_dir, s_.record_dir);
+  std::printf("\nreplies against docs/schema:\n%s", schema.output.c_str());
+  if (own_recordings) std::filesystem::remove_all(s_.record_dir);
+  return print_certify_verdict(candidate.name, results, announced_capabilities(candidate), schema.passed)
+             ? kExitPass
+             : kExitFailures;
 }
 
 int Harness::smoke() {
