@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
                            "                              [--report DIR] [-j N] [--ports FILE] [--strict]\n"
                            "                              [--record-replies DIR]\n"
                            "                              [--port NAME=COMMAND ...]\n"
-                           "  zerobuffer-harness certify  --port NAME=COMMAND [--report DIR] [-j N]\n"
+                           "  zerobuffer-harness certify  --port NAME=COMMAND [--report DIR] [-j N] [--record-replies DIR]\n"
                            "  zerobuffer-harness smoke    --port NAME=COMMAND\n"
                            "  zerobuffer-harness rules    [--markdown] [--check-docs DIR | --update-docs DIR]\n\n"
                            "Exit codes: 0 all passed, 1 failures, 2 usage or load error, 77 the one cell run was "
@@ -56,7 +56,8 @@ int main(int argc, char** argv) {
       ("tier", "required, extended or all", cxxopts::value<std::string>()->default_value("all"))
       ("report", "write junit.xml, results.json, matrix.md, index.html and logs/ here", cxxopts::value<std::string>())
       ("record-replies", "write every request and reply line of each cell to DIR/<cell>.jsonl (for "
-                         "tests/schema/validate_replies.py)", cxxopts::value<std::string>())
+                         "tests/schema/validate_replies.py; certify validates them itself)",
+       cxxopts::value<std::string>())
       ("j,jobs", "cells run in parallel", cxxopts::value<int>()->default_value("1"))
       ("strict", "ignore the expected-failure lists")
       ("port", "a port NAME=COMMAND ([a-z0-9_]+ names); certify: the port under test (once); run: added to the "
