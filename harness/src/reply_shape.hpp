@@ -2,7 +2,8 @@
 // docs/schema/ is the full description; no JSON Schema validator for nlohmann_json is packaged
 // in Debian, so the harness checks the envelope, the error object and the keys and JSON types
 // of each method's result itself (the C++ serve's messages are also validated against the
-// schemas proper by tests/cpp/serve/validate_messages.py).
+// schemas proper by tests/schema/validate_messages.py, and every port's replies in the
+// conformance matrix by tests/schema/validate_replies.py).
 #pragma once
 
 #include <nlohmann/json.hpp>

@@ -25,6 +25,8 @@ struct RunnerOptions {
   std::string exclusive_lock = "/tmp/zerobuffer-harness-exclusive.lock";
   int hello_deadline_ms = 20000;    // serve start-up, .NET included, on a loaded machine
   int shutdown_deadline_ms = 3000;  // a serve must exit this soon after shutdown
+  // When set, each cell's request and reply lines are written to DIR/<cell>.jsonl (traffic_log.hpp).
+  std::string record_dir;
 };
 
 // Runs one cell. Never throws: every problem ends up in the result.

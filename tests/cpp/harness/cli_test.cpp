@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 namespace zbh {
 namespace {
@@ -177,6 +179,32 @@ TEST_F(HarnessCli, CertifyAlwaysListsWhatItDidNotCover) {
                        "basic.zero-copy-write,basic.single-frame"});
   EXPECT_EQ(some.exit_code, 0) << some.output;
   EXPECT_NE(some.output.find("does not offer capability 'zeroCopyWrite'"), std::string::npos) << some.output;
+}
+
+// Every cell passes (the harness's own reply check sees a string where one belongs), but the
+// schema wants a non-empty implementation name: only the schema check of the recorded replies
+// can refuse the port.
+TEST_F(HarnessCli, CertifyRefusesRepliesThatBreakTheSchemas) {
+  auto no = harness({"certify", "--port", port_option("anon", "empty-implementation"), "--scenario",
+                     "basic.single-frame"});
+  EXPECT_EQ(no.exit_code, 1) << no.output;
+  EXPECT_NE(no.output.find("3 cells: 3 passed"), std::string::npos) << no.output;
+  EXPECT_NE(no.output.find("answering hello: implementation: '' should be non-empty"), std::string::npos) << no.output;
+  EXPECT_NE(no.output.find("replies that break docs/schema"), std::string::npos) << no.output;
+}
+
+TEST_F(HarnessCli, RecordedRepliesAreOneFilePerCell) {
+  test::TempDir dir;
+  auto r = harness({"run", "--scenario", "basic.single-frame", "--writer", "cpp", "--reader", "cpp",
+                    "--record-replies", dir.path()});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::ifstream in(dir.path() + "/basic.single-frame.cpp-cpp.jsonl");
+  std::string first;
+  ASSERT_TRUE(std::getline(in, first)) << "no recording";
+  const auto entry = nlohmann::json::parse(first);
+  EXPECT_EQ(entry["method"], "hello");
+  EXPECT_EQ(entry["port"], "cpp");
+  EXPECT_EQ(nlohmann::json::parse(entry["reply"].get<std::string>())["result"]["implementation"], "cpp");
 }
 
 TEST_F(HarnessCli, SmokeTestPassesAGoodPortInSeconds) {
