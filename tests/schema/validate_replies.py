@@ -12,6 +12,8 @@ reply breaks the schemas or nothing was recorded.
 import argparse
 import collections
 import json
+import multiprocessing
+import os
 import pathlib
 import sys
 
@@ -29,36 +31,66 @@ def method_of_raw(schemas, line):
     return None
 
 
+_schemas = None
+
+
+def _load(directory):
+    global _schemas
+    _schemas = load_schemas(directory)
+
+
+def check_file(path):
+    """(replies per port, failures) of one cell's recording. Identical replies to one method are
+    validated once: most cells repeat the same few replies."""
+    replies = collections.Counter()
+    failures = []
+    seen = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        entry = json.loads(line)
+        if entry["reply"] is None:
+            continue
+        port = entry["port"]
+        replies[port] += 1
+        method = entry["method"] if entry["method"] is not None else method_of_raw(_schemas, entry["request"])
+        if (method, entry["reply"]) in seen:
+            continue
+        seen.add((method, entry["reply"]))
+        where = f"{path.name}:{number}: {entry['role']} ({port}) answering {method or 'a raw line'}"
+        try:
+            reply = json.loads(entry["reply"])
+        except ValueError:
+            failures.append(f"{where}: not JSON: {entry['reply'][:200]}")
+            continue
+        for problem in response_problems(_schemas, reply, method):
+            failures.append(f"{where}: {problem} (reply: {entry['reply'][:300]})")
+    return replies, failures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--schemas", required=True, help="directory of *.schema.json (docs/schema)")
     parser.add_argument("--max-failures", type=int, default=50, help="print at most this many failures")
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     parser.add_argument("recordings", help="directory of <cell>.jsonl files")
     args = parser.parse_args()
 
-    schemas = load_schemas(args.schemas)
+    _load(args.schemas)
     replies = collections.Counter()
     failures = []
     files = sorted(pathlib.Path(args.recordings).glob("*.jsonl"))
-    for path in files:
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            entry = json.loads(line)
-            if entry["reply"] is None:
-                continue
-            port = entry["port"]
-            replies[port] += 1
-            method = entry["method"] if entry["method"] is not None else method_of_raw(schemas, entry["request"])
-            where = f"{path.name}:{number}: {entry['role']} ({port}) answering {method or 'a raw line'}"
-            try:
-                reply = json.loads(entry["reply"])
-            except ValueError:
-                failures.append(f"{where}: not JSON: {entry['reply'][:200]}")
-                continue
-            for problem in response_problems(schemas, reply, method):
-                failures.append(f"{where}: {problem} (reply: {entry['reply'][:300]})")
+    if args.jobs > 1 and len(files) > 1:
+        # Largest recordings first (a long stream's readFrames replies dominate), one file per task.
+        by_size = sorted(files, key=lambda path: path.stat().st_size, reverse=True)
+        with multiprocessing.Pool(args.jobs, initializer=_load, initargs=(args.schemas,)) as pool:
+            results = pool.map(check_file, by_size, chunksize=1)
+    else:
+        results = [check_file(path) for path in files]
+    for counts, found in results:
+        replies.update(counts)
+        failures.extend(found)
 
     counts = ", ".join(f"{port} {n}" for port, n in sorted(replies.items())) or "none"
-    print(f"validated {sum(replies.values())} replies in {len(files)} cells against {len(schemas)} schemas "
+    print(f"validated {sum(replies.values())} replies in {len(files)} cells against {len(_schemas)} schemas "
           f"(per port: {counts})")
     if not replies:
         failures.append(f"no recorded replies in {args.recordings}: did the conformance cells run with --record-replies?")
