@@ -273,20 +273,15 @@ internal sealed class Session : IDisposable
     {
         // Sizes of 0 or beyond the ring go straight to the zero-copy call, which refuses them
         // without a source buffer being allocated first.
-        int size = (int)Math.Min(frameSize, int.MaxValue);
-        if (zeroCopy || size == 0 || size > writer.PayloadSize)
+        if (zeroCopy || frameSize <= 0 || frameSize > writer.PayloadSize)
         {
-            if (frameSize > int.MaxValue)
-            {
-                throw new FrameTooLargeException($"a frame of {frameSize} bytes can never fit the payload ring of {writer.PayloadSize} bytes");
-            }
-
-            Span<byte> buffer = writer.GetFrameBuffer(size, timeout);
+            Span<byte> buffer = writer.GetFrameBuffer(frameSize, timeout);
             PayloadPattern.Fill(buffer, sequence, seed);
             writer.CommitFrame();
             return;
         }
 
+        int size = (int)frameSize;
         if (_scratch.Length < size)
         {
             _scratch = new byte[size];

@@ -107,6 +107,22 @@ public class WrapTests
     }
 
     [Fact]
+    public void A_64_bit_size_beyond_int_is_too_large_and_one_within_int_is_placed()
+    {
+        string name = TestEnvironment.UniqueName();
+        using var reader = new Reader(name, new BufferConfig(0, 1024));
+        using var writer = new Writer(name);
+        Assert.Throws<FrameTooLargeException>(() => writer.GetFrameBuffer((long)int.MaxValue + 1, TimeSpan.Zero));
+        Assert.Throws<FrameTooLargeException>(() => writer.GetFrameBuffer(long.MaxValue, TimeSpan.Zero));
+        Assert.Throws<InvalidFrameSizeException>(() => writer.GetFrameBuffer(0L, TimeSpan.Zero));
+        Assert.Throws<InvalidFrameSizeException>(() => writer.GetFrameBuffer(long.MinValue, TimeSpan.Zero));
+        writer.GetFrameBuffer(100L, TimeSpan.Zero).Fill(7);
+        writer.CommitFrame();
+        using Frame frame = reader.ReadFrame(Second);
+        Assert.Equal(100, frame.Size);
+    }
+
+    [Fact]
     public void A_write_position_equal_to_the_payload_size_is_read_as_0()
     {
         string name = TestEnvironment.UniqueName();

@@ -304,6 +304,31 @@ public sealed unsafe class Writer : IDisposable
         return buffer;
     }
 
+    /// <summary>
+    /// Like <see cref="GetFrameBuffer(int, TimeSpan)"/> for a size given as a 64-bit count (a
+    /// size read from a file or a message): a size beyond <see cref="int.MaxValue"/> can never be
+    /// placed and raises <see cref="FrameTooLargeException"/>, as any frame larger than the ring does.
+    /// </summary>
+    /// <param name="size">The frame data length, at least 1.</param>
+    /// <param name="timeout">How long to wait for space; <see cref="Timeout.InfiniteTimeSpan"/> or <see cref="TimeSpan.MaxValue"/> waits forever.</param>
+    /// <returns>The frame's data area.</returns>
+    /// <exception cref="InvalidStateException">A reserved frame was not committed yet.</exception>
+    /// <exception cref="InvalidFrameSizeException">The size is 0 or negative.</exception>
+    /// <exception cref="FrameTooLargeException">The frame can never be placed.</exception>
+    /// <exception cref="BufferFullException">No space within the timeout.</exception>
+    /// <exception cref="ReaderDeadException">The reader died or closed.</exception>
+    public Span<byte> GetFrameBuffer(long size, TimeSpan timeout)
+    {
+        ThrowIfDisposed();
+        if (size > int.MaxValue)
+        {
+            throw new FrameTooLargeException(
+                $"a frame of {size} bytes can never be placed; the payload ring has {_payloadSize}");
+        }
+
+        return GetFrameBuffer(size <= 0 ? (int)Math.Max(size, int.MinValue) : (int)size, timeout);
+    }
+
     /// <summary>Like <see cref="GetFrameBuffer(int, TimeSpan)"/>, returning false instead of throwing <see cref="BufferFullException"/>.</summary>
     /// <param name="size">The frame data length, at least 1.</param>
     /// <param name="timeout">How long to wait for space (zero: do not wait).</param>
