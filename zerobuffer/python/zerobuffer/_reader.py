@@ -196,9 +196,8 @@ class Reader:
             # is skipped, and a complete frame whose post never came (its writer died between
             # publishing and posting) is read anyway.
             written = oieb.payload_written_count
-            if self._complete_frame_ready(written):
+            if self._complete_frame_ready(written) or self._check_writer():
                 return self._take_frame()
-            self._check_writer()
             if monotonic() >= deadline:
                 return None
 
@@ -314,20 +313,29 @@ class Reader:
         # A marker at 0 is never legitimate: let _take_frame report the corruption.
         return pending >= 2 if is_marker and pos != 0 else True
 
-    def _check_writer(self) -> None:
-        """Raises WriterDeadException when no frame is ready and the writer is gone."""
+    def _check_writer(self) -> bool:
+        """Raises WriterDeadException when the writer is gone; True when a frame is ready after all.
+
+        The writer may have published a frame after the last look and then died or closed, so
+        the counters are read once more, after its pid, before it is declared gone.
+        """
         oieb = self._oieb
         pid = oieb.writer_pid
         if pid != 0:
             if pid_alive(pid):
                 self._writer_seen = True
-                return
-            raise WriterDeadException(f"the writer process {pid} died")
-        if not self._writer_seen:
-            # Frames or metadata in the buffer also prove that a writer was connected.
-            self._writer_seen = oieb.payload_written_count != 0 or oieb.metadata_written_bytes != 0
-        if self._writer_seen:
-            raise WriterDeadException("the writer closed and every frame it wrote was read")
+                return False
+            message = f"the writer process {pid} died"
+        else:
+            if not self._writer_seen:
+                # Frames or metadata in the buffer also prove that a writer was connected.
+                self._writer_seen = oieb.payload_written_count != 0 or oieb.metadata_written_bytes != 0
+            if not self._writer_seen:
+                return False
+            message = "the writer closed and every frame it wrote was read"
+        if self._complete_frame_ready(oieb.payload_written_count):
+            return True
+        raise WriterDeadException(message)
 
     def _take_frame(self) -> Frame:
         view = self._view
