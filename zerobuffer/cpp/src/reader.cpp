@@ -52,7 +52,7 @@ class ReaderState {
   const std::byte* payload() const noexcept { return map_.data() + kOiebSize + metadata_size_; }
   bool wait_for_post(Clock::time_point deadline, bool wait);
   bool complete_frame_unread() const noexcept;
-  void check_writer_on_timeout();
+  bool check_writer_on_timeout();
   bool writer_seen() noexcept;
   void return_space(std::uint64_t bytes, bool is_frame);
   std::uint64_t push_pending(std::uint64_t bytes, bool released);
@@ -199,14 +199,22 @@ bool ReaderState::writer_seen() noexcept {
   return writer_seen_;
 }
 
-void ReaderState::check_writer_on_timeout() {
+// True when a frame is ready after all; WriterDeadException when the writer is gone.
+bool ReaderState::check_writer_on_timeout() {
   const std::uint64_t pid = load(oieb()->writer_pid);
   if (pid != 0) {
     writer_seen_ = true;
-    if (!pid_alive(pid)) throw WriterDeadException("writer process " + std::to_string(pid) + " died");
+    if (pid_alive(pid)) return false;
+  }
+  // The writer may have published a frame after the last look and then died or closed: the
+  // counters are read once more, after its pid, before it is declared gone.
+  if (complete_frame_unread()) return true;
+  if (pid != 0) {
+    throw WriterDeadException("writer process " + std::to_string(pid) + " died");
   } else if (writer_seen()) {
     throw WriterDeadException("writer closed the buffer and every frame was consumed");
   }
+  return false;
 }
 
 // Returns true when a frame may be ready (a post arrived or the counters show one).
@@ -225,7 +233,7 @@ bool ReaderState::wait_for_post(Clock::time_point deadline, bool wait) {
     if (sem_w_.wait_until(slice_end)) return true;
     // The writer may have published and died before posting: read what is there.
     if (complete_frame_unread()) return true;
-    check_writer_on_timeout();
+    if (check_writer_on_timeout()) return true;
     if (Clock::now() >= deadline) return false;
   }
 }
@@ -277,8 +285,9 @@ Frame ReaderState::read(std::shared_ptr<ReaderState> self, Clock::time_point dea
     // Posts that bring no new frame must not keep the call going past its deadline.
     if (!first && Clock::now() >= deadline) return {};
     if (!wait_for_post(deadline, wait)) return {};
-    const std::uint64_t written = load(o->payload_written_count);
+    // The pid first: a writer that closes publishes its last frame before clearing it.
     const std::uint64_t writer_pid = load(o->writer_pid);
+    const std::uint64_t written = load(o->payload_written_count);
     if (written == read_count_) {
       // A post for a frame we already read early, or the writer closed.
       if (writer_pid == 0 && writer_seen()) {
