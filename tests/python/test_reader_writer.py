@@ -15,7 +15,7 @@ from unittest import mock
 from zb_support import BufferTestCase, dead_pid, dev_shm_entries
 
 import zerobuffer as zb
-from zerobuffer import _oieb, _posix
+from zerobuffer import _oieb, _posix, _reader
 
 
 def shm_bytes(name: str) -> bytes:
@@ -734,6 +734,42 @@ class LivenessTest(BufferTestCase):
             with self.assertRaises(zb.WriterDeadException):
                 reader.read_frame(5.0)
             self.assertLess(time.monotonic() - start, 0.5)
+            reader.oieb.writer_pid = 0
+
+    def test_a_frame_published_just_before_the_writer_died_is_read_before_writer_dead(self) -> None:
+        # The interleaving the kill -9 soak hit with a C# reader: no frame at the reader's last
+        # look, then the writer published a wrapping frame (a marker at 616, the frame at 0,
+        # count + 2) and died before the liveness check. peer_alive is where that happens here.
+        name = self.buffer_name()
+        with zb.Reader(name, zb.BufferConfig(0, 1024)) as reader:
+            with zb.Writer(name) as first:
+                first.write_frame(bytes(600))  # T = 616
+            reader.read_frame(1.0).release()
+            reader.oieb.writer_pid = dead_pid()
+            payload = _oieb.payload_offset(0)
+            data = os.urandom(500)
+            checks: list[int] = []
+
+            def publish_then_die(lock_path: str, pid: int) -> bool:
+                if not checks:
+                    patch_shm(name, payload + 616, bytes(16))
+                    patch_shm(name, payload, struct.pack("<QQ", len(data), 2) + data)
+                    reader.oieb.payload_free_bytes = 1024 - 408 - 516
+                    reader.oieb.payload_write_pos = 516
+                    reader.oieb.payload_written_count = 3
+                checks.append(pid)
+                return False
+
+            with mock.patch.object(_reader, "peer_alive", publish_then_die):
+                frame = reader.read_frame(1.0)
+                self.assertIsNotNone(frame)
+                self.assertEqual(frame.sequence, 2)
+                self.assertEqual(bytes(frame.data), data)
+                frame.release()
+                self.assertEqual(reader.oieb.payload_read_count, 3)
+                with self.assertRaises(zb.WriterDeadException):
+                    reader.read_frame(1.0)
+            self.assertTrue(checks)
             reader.oieb.writer_pid = 0
 
     def test_writer_learns_of_a_closed_reader_on_the_next_write(self) -> None:

@@ -123,6 +123,52 @@ public class WriterCrashTests
         Assert.Equal(1024UL - 116, ShmFile.Field(name, ShmFile.PayloadFreeBytes));
     }
 
+    [Fact]
+    public void A_frame_published_just_before_the_writer_died_is_read_before_WriterDead()
+    {
+        string name = TestEnvironment.UniqueName();
+        using var reader = new Reader(name, new BufferConfig(0, 1024));
+        using (var first = new Writer(name))
+        {
+            first.WriteFrame(new byte[600]); // T = 616
+        }
+
+        reader.ReadFrame(Second).Dispose();
+
+        // The interleaving the kill -9 soak hit: the reader found no frame, then the writer
+        // published a wrapping frame (a marker at 616, the frame at 0, count + 2) and was
+        // killed before the reader's liveness check.
+        ulong deadPid = DeadPid();
+        long payload = ShmFile.PayloadOffset(name);
+        var data = new byte[500];
+        new Random(5).NextBytes(data);
+        reader.BeforeWriterCheck = () =>
+        {
+            reader.BeforeWriterCheck = null;
+            ShmFile.Write(name, payload + 616, new byte[16]);
+            var frame = new byte[16 + data.Length];
+            BinaryPrimitives.WriteUInt64LittleEndian(frame, (ulong)data.Length);
+            BinaryPrimitives.WriteUInt64LittleEndian(frame.AsSpan(8), 2);
+            data.CopyTo(frame, 16);
+            ShmFile.Write(name, payload, frame);
+            ShmFile.WriteUInt64(name, ShmFile.PayloadFreeBytes, 1024 - 408 - 516);
+            ShmFile.WriteUInt64(name, ShmFile.PayloadWritePos, 516);
+            ShmFile.WriteUInt64(name, ShmFile.PayloadWrittenCount, 3);
+            ShmFile.WriteUInt64(name, ShmFile.WriterPid, deadPid);
+        };
+
+        using (Frame frame = reader.ReadFrame(Second))
+        {
+            Assert.True(frame.IsValid);
+            Assert.Equal(2UL, frame.Sequence);
+            Assert.Equal(data, frame.ToArray());
+        }
+
+        Assert.Null(reader.BeforeWriterCheck);
+        Assert.Equal(3UL, ShmFile.Field(name, ShmFile.PayloadReadCount));
+        Assert.Throws<WriterDeadException>(() => reader.ReadFrame(Second));
+    }
+
     private static ulong DeadPid()
     {
         using var process = Process.Start("true")!;

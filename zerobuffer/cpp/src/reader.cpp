@@ -88,7 +88,7 @@ class ReaderState {
   bool writer_alive(std::uint64_t pid) const noexcept { return peer_alive(writer_lock_, pid); }
   bool wait_for_post(LazyDeadline& deadline, bool wait);
   bool complete_frame_unread() const noexcept;
-  void check_writer_on_timeout();
+  bool check_writer_on_timeout();
   [[noreturn]] void writer_dead(const std::string& message);
   void reclaim_leaked_space() noexcept;
   bool writer_seen() noexcept;
@@ -250,14 +250,22 @@ bool ReaderState::writer_seen() noexcept {
   return writer_seen_;
 }
 
-void ReaderState::check_writer_on_timeout() {
+// True when a frame is ready after all; WriterDeadException when the writer is gone.
+bool ReaderState::check_writer_on_timeout() {
   const std::uint64_t pid = load(oieb()->writer_pid);
   if (pid != 0) {
     writer_seen_ = true;
-    if (!writer_alive(pid)) writer_dead("writer process " + std::to_string(pid) + " died");
+    if (writer_alive(pid)) return false;
+  }
+  // The writer may have published a frame after the last look and then died or closed: the
+  // counters are read once more, after its pid, before it is declared gone.
+  if (complete_frame_unread()) return true;
+  if (pid != 0) {
+    writer_dead("writer process " + std::to_string(pid) + " died");
   } else if (writer_seen()) {
     writer_dead("writer closed the buffer and every frame was consumed");
   }
+  return false;
 }
 
 void ReaderState::writer_dead(const std::string& message) {
@@ -305,7 +313,7 @@ bool ReaderState::wait_for_post(LazyDeadline& deadline, bool wait) {
     if (sem_w_.wait_until(slice_end)) return true;
     // The writer may have published and died before posting: read what is there.
     if (complete_frame_unread()) return true;
-    check_writer_on_timeout();
+    if (check_writer_on_timeout()) return true;
     if (Clock::now() >= deadline.get()) return false;
   }
 }
@@ -358,10 +366,12 @@ Frame ReaderState::read(LazyDeadline deadline, bool wait) {
     }
     // A post is usually there already: only a read that has to wait leaves this function.
     if (!sem_w_.try_wait() && !wait_for_post(deadline, wait)) return {};
+    // The pid first: a writer that closes publishes its last frame before clearing it.
+    const std::uint64_t writer_pid = load(o->writer_pid);
     const std::uint64_t written = load(o->payload_written_count);
     if (written == read_count_) {
       // A post for a frame we already read early, or the writer closed.
-      if (load(o->writer_pid) == 0 && writer_seen()) writer_dead("writer closed the buffer and every frame was consumed");
+      if (writer_pid == 0 && writer_seen()) writer_dead("writer closed the buffer and every frame was consumed");
       if (!wait) return {};
       continue;
     }

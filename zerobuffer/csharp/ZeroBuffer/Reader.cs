@@ -241,7 +241,20 @@ public sealed unsafe class Reader : IDisposable
         bool poll = timeout == TimeSpan.Zero;
         while (true)
         {
-            CheckWriter(poll);
+            string? death = WriterDeath(poll);
+            if (death != null)
+            {
+                // The writer may have published a frame after the last look and then died: the
+                // counters are read once more after the death was seen (protocol.md section 6).
+                if (TryTakeFrame(out frame))
+                {
+                    return true;
+                }
+
+                ReclaimLeakedSpace();
+                ThrowWriterDead(death);
+            }
+
             long now = MonotonicClock.Now;
             if (now >= deadline)
             {
@@ -474,9 +487,16 @@ public sealed unsafe class Reader : IDisposable
         }
     }
 
-    /// <summary>Raises <see cref="WriterDeadException"/> when the writer is gone (protocol.md section 6).</summary>
-    private void CheckWriter(bool rateLimited)
+    /// <summary>
+    /// Test seam: runs at the start of every writer check of a read, where a writer may publish
+    /// its last frame and die between the reader's last look at the counters and the check.
+    /// </summary>
+    internal Action? BeforeWriterCheck { get; set; }
+
+    /// <summary>Why the writer is gone (protocol.md section 6), or null while it may still write.</summary>
+    private string? WriterDeath(bool rateLimited)
     {
+        BeforeWriterCheck?.Invoke();
         ulong writerPid = _oieb.WriterPid;
         ObserveWriter(writerPid);
         if (writerPid != 0)
@@ -484,27 +504,17 @@ public sealed unsafe class Reader : IDisposable
             long now = MonotonicClock.Now;
             if (rateLimited && writerPid == _lastCheckedWriterPid && now - _lastWriterCheck < PollCheckIntervalTicks)
             {
-                return;
+                return null;
             }
 
             _lastCheckedWriterPid = writerPid;
             _lastWriterCheck = now;
-            if (!PeerLiveness.IsAlive(_writerLockPath, writerPid))
-            {
-                ReclaimLeakedSpace();
-                ThrowWriterDead($"writer process {writerPid} died");
-            }
-
-            return;
+            return PeerLiveness.IsAlive(_writerLockPath, writerPid) ? null : $"writer process {writerPid} died";
         }
 
         ulong written = _oieb.PayloadWrittenCount;
         bool writerWasHere = _writerEverSeen || written > 0 || _oieb.MetadataWrittenBytes != 0;
-        if (writerWasHere && written <= _readCount)
-        {
-            ReclaimLeakedSpace();
-            ThrowWriterDead("the writer closed and every frame has been read");
-        }
+        return writerWasHere && written <= _readCount ? "the writer closed and every frame has been read" : null;
     }
 
     /// <summary>
@@ -524,7 +534,7 @@ public sealed unsafe class Reader : IDisposable
 
         ulong freeBytes = _oieb.PayloadFreeBytes;
         ulong writerPid = _oieb.WriterPid;
-        if (writerPid != 0 && ProcessLiveness.IsAlive(writerPid))
+        if (writerPid != 0 && PeerLiveness.IsAlive(_writerLockPath, writerPid))
         {
             return;
         }

@@ -210,9 +210,8 @@ class Reader:
             # is skipped, and a complete frame whose post never came (its writer died between
             # publishing and posting) is read anyway.
             written = oieb.payload_written_count
-            if self._complete_frame_ready(written):
+            if self._complete_frame_ready(written) or self._check_writer():
                 return self._take_frame()
-            self._check_writer()
             if monotonic() >= deadline:
                 return None
 
@@ -329,22 +328,30 @@ class Reader:
         # A marker at 0 is never legitimate: let _take_frame report the corruption.
         return pending >= 2 if is_marker and pos != 0 else True
 
-    def _check_writer(self) -> None:
-        """Raises WriterDeadException when no frame is ready and the writer is gone."""
+    def _check_writer(self) -> bool:
+        """Raises WriterDeadException when the writer is gone; True when a frame is ready after all.
+
+        The writer may have published a frame after the last look and then died or closed, so
+        the counters are read once more, after its pid, before it is declared gone.
+        """
         oieb = self._oieb
         pid = oieb.writer_pid
         if pid != 0:
             if peer_alive(self._writer_lock_path, pid):
                 self._writer_seen = True
-                return
-            self._reclaim_leaked_space()
-            raise WriterDeadException(f"the writer process {pid} died")
-        if not self._writer_seen:
-            # Frames or metadata in the buffer also prove that a writer was connected.
-            self._writer_seen = oieb.payload_written_count != 0 or oieb.metadata_written_bytes != 0
-        if self._writer_seen:
-            self._reclaim_leaked_space()
-            raise WriterDeadException("the writer closed and every frame it wrote was read")
+                return False
+            message = f"the writer process {pid} died"
+        else:
+            if not self._writer_seen:
+                # Frames or metadata in the buffer also prove that a writer was connected.
+                self._writer_seen = oieb.payload_written_count != 0 or oieb.metadata_written_bytes != 0
+            if not self._writer_seen:
+                return False
+            message = "the writer closed and every frame it wrote was read"
+        if self._complete_frame_ready(oieb.payload_written_count):
+            return True
+        self._reclaim_leaked_space()
+        raise WriterDeadException(message)
 
     def _reclaim_leaked_space(self) -> None:
         """Takes back the bytes a writer killed right after its reserve (§4.1 step 6a) left
@@ -360,7 +367,7 @@ class Reader:
         oieb = self._oieb
         free_bytes = oieb.payload_free_bytes
         writer = oieb.writer_pid
-        if writer != 0 and pid_alive(writer):
+        if writer != 0 and peer_alive(self._writer_lock_path, writer):
             return
         write_pos = oieb.payload_write_pos % self._payload_size
         if oieb.payload_written_count != self._read_count or write_pos != self._read_pos:
