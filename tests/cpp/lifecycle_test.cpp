@@ -34,7 +34,9 @@ TEST_F(Lifecycle, InvalidNamesAreRefusedAndCreateNothing) {
                                       lock_dir_ + "/" + as_c_path + ".lock"}) {
       EXPECT_FALSE(std::filesystem::exists(object)) << object;
     }
-    if (!as_c_path.empty()) EXPECT_FALSE(std::filesystem::exists("/dev/shm/" + as_c_path)) << as_c_path;
+    if (!as_c_path.empty()) {
+      EXPECT_FALSE(std::filesystem::exists("/dev/shm/" + as_c_path)) << as_c_path;
+    }
   }
 }
 
