@@ -24,6 +24,13 @@ std::string now_iso() {
   return text;
 }
 
+// A temporary directory for the replies a certify or smoke run records (removed after the check).
+std::string temporary_record_dir(const char* command) {
+  std::string path = std::string("/tmp/zerobuffer-") + command + "-XXXXXX";
+  if (!::mkdtemp(path.data())) throw LoadError(std::string("cannot create a directory for the recorded replies in /tmp"));
+  return path;
+}
+
 }  // namespace
 
 std::string shell_quote(const std::string& text) {
@@ -122,11 +129,7 @@ int Harness::certify() {
   // Every reply is recorded and validated against docs/schema: in --record-replies DIR if
   // given (kept), else in a temporary directory.
   const bool own_recordings = s_.record_dir.empty();
-  if (own_recordings) {
-    char dir_template[] = "/tmp/zerobuffer-certify-XXXXXX";
-    if (!::mkdtemp(dir_template)) throw LoadError("cannot create a directory for the recorded replies in /tmp");
-    s_.record_dir = dir_template;
-  }
+  if (own_recordings) s_.record_dir = temporary_record_dir("certify");
   auto [results, info] = run_cells(cells, names, names, nullptr);
   finish(results, info);
   const ReplySchemaCheck schema = check_recorded_replies(s_.source_dir, s_.record_dir);
@@ -170,8 +173,10 @@ int Harness::smoke() {
   const std::vector<CellSpec> cells = {{scenario, candidate, *reference}, {scenario, *reference, candidate}};
   MatrixOptions matrix;
   matrix.finish = [&](CellResult& r) { r.repro = repro(r); };
+  RunnerOptions runner;
+  runner.record_dir = temporary_record_dir("smoke");  // every reply is checked against docs/schema below
   int failed = 0;
-  for (const auto& r : run_matrix(cells, RunnerOptions{}, matrix)) {
+  for (const auto& r : run_matrix(cells, runner, matrix)) {
     const std::string what = "one frame, writer " + r.writer + " -> reader " + r.reader;
     if (r.outcome == Outcome::passed) {
       std::printf("ok    %s (%.0f ms)\n", what.c_str(), r.duration_ms);
@@ -180,6 +185,14 @@ int Harness::smoke() {
     ++failed;
     fail(what + " [" + r.failed_step + "]", r.message.substr(0, 1500));
     std::printf("      repro: %s\n", r.repro.c_str());
+  }
+  const ReplySchemaCheck schema = check_recorded_replies(s_.source_dir, runner.record_dir);
+  std::filesystem::remove_all(runner.record_dir);
+  if (schema.passed) {
+    std::printf("ok    replies against docs/schema\n");
+  } else {
+    ++failed;
+    fail("replies against docs/schema", schema.output);
   }
   std::printf("%s; `certify --port %s` gives the full verdict.\n", failed ? "smoke test FAILED" : "smoke test passed",
               shell_quote(s_.port_options.front()).c_str());

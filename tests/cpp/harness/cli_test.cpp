@@ -214,7 +214,16 @@ TEST_F(HarnessCli, SmokeTestPassesAGoodPortInSeconds) {
   EXPECT_NE(r.output.find("ok    hello"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("ok    one frame, writer good -> reader cpp"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("ok    one frame, writer cpp -> reader good"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("ok    replies against docs/schema"), std::string::npos) << r.output;
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+}
+
+TEST_F(HarnessCli, SmokeTestRefusesRepliesThatBreakTheSchemas) {
+  auto r = harness({"smoke", "--port", port_option("anon", "empty-implementation")});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("ok    one frame, writer anon -> reader cpp"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("FAIL  replies against docs/schema"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("answering hello: implementation: '' should be non-empty"), std::string::npos) << r.output;
 }
 
 TEST_F(HarnessCli, SmokeTestGivesAdviceForUsualMistakes) {
