@@ -12,21 +12,9 @@ class ForkSafety : public ZeroBufferTest {};
 // Exit codes of the child: 0 = as expected, other values name the step that misbehaved.
 enum ChildResult { kOk = 0, kReadAllowed = 10, kWriteAllowed = 11, kUnexpectedError = 12 };
 
-// Runs `child` in a forked process and returns its exit code.
 template <typename F>
 int in_child(F child) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    int code = kUnexpectedError;
-    try {
-      code = child();
-    } catch (...) {
-    }
-    ::_exit(code);
-  }
-  int status = 0;
-  EXPECT_EQ(::waitpid(pid, &status, 0), pid);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return zbtest::in_child(child, kUnexpectedError);
 }
 
 struct Snapshot {

@@ -121,4 +121,22 @@ class Peer : public Child {
 /// A PID that belonged to a process that has exited.
 std::uint64_t dead_pid();
 
+/// Runs `child` in a forked process and returns its exit code (-1 when it did not exit);
+/// an exception escaping `child` exits with `on_exception`.
+template <typename F>
+int in_child(F child, int on_exception) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    int code = on_exception;
+    try {
+      code = child();
+    } catch (...) {
+    }
+    ::_exit(code);
+  }
+  int status = 0;
+  EXPECT_EQ(::waitpid(pid, &status, 0), pid);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 }  // namespace zbtest
