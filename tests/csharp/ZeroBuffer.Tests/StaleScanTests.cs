@@ -64,17 +64,23 @@ public class StaleScanTests
         int fd = LibC.Open(path, LibC.O_RDWR | LibC.O_CREAT | LibC.O_CLOEXEC, 0x180);
         Assert.True(fd >= 0);
         Assert.Equal(0, LibC.Flock(fd, LibC.LOCK_EX | LibC.LOCK_NB));
-        var scan = Task.Run(() =>
+        // A thread of its own, running before the reader starts waiting: a thread-pool task may
+        // start later than the reader's 100 ms patience on a loaded machine.
+        using var running = new ManualResetEventSlim();
+        var scan = new Thread(() =>
         {
+            running.Set();
             Thread.Sleep(10); // the scan's own work on the stale buffer (well under 100 ms)
             LibC.Unlink(path);
             LibC.Close(fd);
         });
+        scan.Start();
+        running.Wait();
         using (new Reader(name, new BufferConfig(0, 64)))
         {
         }
 
-        scan.Wait();
+        scan.Join();
         Assert.Empty(TestEnvironment.Leftovers(name));
     }
 
