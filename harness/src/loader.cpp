@@ -659,7 +659,7 @@ std::vector<Scenario> load_scenarios_from_text(const std::string& text, const st
   json document;
   try {
     document = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // a syntax error, or a number out of range (406)
     throw LoadError(file + ": not valid JSON: " + e.what());
   }
   Problems problems(file);

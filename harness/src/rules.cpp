@@ -41,7 +41,7 @@ void write_text(const std::string& path, const std::string& text) {
 json read_json(const std::string& path) {
   try {
     return json::parse(read_text(path));
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // a syntax error, or a number out of range (406)
     throw LoadError(path + ": not valid JSON: " + e.what());
   }
 }
