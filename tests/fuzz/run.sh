@@ -6,6 +6,7 @@
 #   run.sh --seeds TARGET        run TARGET over its committed seed corpus only
 #   run.sh --seconds N TARGET    fuzz TARGET for N seconds
 #   run.sh --minutes N [TARGET]  fuzz each TARGET (default: all) for N minutes
+#   run.sh --runs N TARGET       fuzz TARGET until it has run N inputs (e.g. 10000000)
 #
 # Every run uses -timeout=1 (an input running longer than 1 s is a hang; $ZEROBUFFER_FUZZ_TIMEOUT
 # overrides it on a machine so loaded that a process waits seconds for a CPU) and fails on any crash,
@@ -19,7 +20,7 @@ root=$(cd "$here/../.." && pwd)
 build=${ZEROBUFFER_FUZZ_BUILD:-$root/build/fuzz}
 targets=(reader_fuzz writer_fuzz serve_request_fuzz scenario_loader_fuzz)
 
-usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 binary() {
   local bin="$build/tests/fuzz/$1"
@@ -44,7 +45,7 @@ run_fuzzer() {
     -artifact_prefix="$build/fuzz-artifacts/$target-" "$@" >"$log" 2>&1 &
   local pid=$!
   wait "$pid" || status=$?
-  rm -rf "/tmp/zbfuzz-$pid-locks"  # the private lock directory (a crashed process skips its atexit)
+  rm -rf "/dev/shm/zbfuzz-$pid-locks"  # the private lock directory (a crashed process skips its atexit)
   local leftovers
   leftovers=$(find /dev/shm -maxdepth 1 -name "*zbfuzz-$pid-*" 2>/dev/null || true)
   if [[ -n $leftovers ]]; then
@@ -67,12 +68,13 @@ run_fuzzer() {
   return "$status"
 }
 
+# fuzz_for TARGET LIBFUZZER-LIMIT: fuzz TARGET from its corpus and seeds until the limit.
 fuzz_for() {
-  local seconds=$1 target=$2
+  local target=$1 limit=$2
   local corpus="$build/fuzz-corpus/$target"
   mkdir -p "$corpus"
   # shellcheck disable=SC2046
-  run_fuzzer "$target" -max_total_time="$seconds" "$corpus" $(seed_dirs "$target")
+  run_fuzzer "$target" "$limit" "$corpus" $(seed_dirs "$target")
 }
 
 [[ $# -ge 1 ]] || usage
@@ -84,14 +86,18 @@ case $1 in
     ;;
   --seconds)
     [[ $# -eq 3 ]] || usage
-    fuzz_for "$2" "$3"
+    fuzz_for "$3" -max_total_time="$2"
+    ;;
+  --runs)
+    [[ $# -eq 3 ]] || usage
+    fuzz_for "$3" -runs="$2"
     ;;
   --minutes)
     [[ $# -ge 2 ]] || usage
     minutes=$2; shift 2
     (($# > 0)) && targets=("$@")
     failed=0
-    for t in "${targets[@]}"; do fuzz_for $((minutes * 60)) "$t" || failed=1; done
+    for t in "${targets[@]}"; do fuzz_for "$t" -max_total_time=$((minutes * 60)) || failed=1; done
     exit "$failed"
     ;;
   -*) usage ;;
