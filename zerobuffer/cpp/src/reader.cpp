@@ -13,6 +13,13 @@
 #include "zerobuffer/error.h"
 #include "zerobuffer/zerobuffer.h"
 
+#ifdef ZEROBUFFER_CRASH_POINTS
+#include "crash_point.h"
+#define ZB_PAUSE_POINT(step) ::zerobuffer::detail::pause_point(step)
+#else
+#define ZB_PAUSE_POINT(step) static_cast<void>(0)
+#endif
+
 namespace zerobuffer {
 namespace detail {
 
@@ -252,6 +259,7 @@ bool ReaderState::writer_seen() noexcept {
 
 // True when a frame is ready after all; WriterDeadException when the writer is gone.
 bool ReaderState::check_writer_on_timeout() {
+  ZB_PAUSE_POINT("read.before-writer-check");
   const std::uint64_t pid = load(oieb()->writer_pid);
   if (pid != 0) {
     writer_seen_ = true;
