@@ -106,13 +106,19 @@ int Harness::run() {
   return finish(results, info);
 }
 
-int Harness::certify() {
+Port Harness::add_candidate(const char* command) {
   Port candidate = parse_port_option(s_.port_options.front());
   ports_.add_or_replace(candidate);
   const Port* reference = ports_.find("cpp");
   if (!reference || !reference->available()) {
-    throw LoadError("certify needs the C++ reference serve (port 'cpp' in " + s_.ports_file + "); build it first");
+    throw LoadError(std::string(command) + " needs the C++ reference serve (port 'cpp' in " + s_.ports_file +
+                    "); build it first");
   }
+  return candidate;
+}
+
+int Harness::certify() {
+  const Port candidate = add_candidate("certify");
   if (!ports_.find(candidate.name)->available()) {
     throw LoadError("port " + candidate.name + ": cannot execute '" + candidate.command.front() + "'");
   }
@@ -141,12 +147,7 @@ int Harness::certify() {
 }
 
 int Harness::smoke() {
-  Port candidate = parse_port_option(s_.port_options.front());
-  ports_.add_or_replace(candidate);
-  const Port* reference = ports_.find("cpp");
-  if (!reference || !reference->available()) {
-    throw LoadError("smoke needs the C++ reference serve (port 'cpp' in " + s_.ports_file + "); build it first");
-  }
+  const Port candidate = add_candidate("smoke");
   std::printf("smoke test of port '%s'\n", candidate.name.c_str());
   auto fail = [&](const std::string& what, const std::string& problem) {
     std::printf("FAIL  %s: %s\n", what.c_str(), problem.c_str());
@@ -170,7 +171,8 @@ int Harness::smoke() {
     if (s.id == "basic.single-frame") scenario = &s;
   }
   if (!scenario) throw LoadError("smoke needs the scenario basic.single-frame");
-  const std::vector<CellSpec> cells = {{scenario, candidate, *reference}, {scenario, *reference, candidate}};
+  const Port& reference = *ports_.find("cpp");
+  const std::vector<CellSpec> cells = {{scenario, candidate, reference}, {scenario, reference, candidate}};
   MatrixOptions matrix;
   matrix.finish = [&](CellResult& r) { r.repro = repro(r); };
   RunnerOptions runner;

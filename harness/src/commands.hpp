@@ -64,6 +64,9 @@ class Harness {
 
  private:
   std::vector<std::string> announced_capabilities(const Port& port) const;
+  // The port of --port, registered, once the C++ reference serve is known to be there; throws
+  // LoadError naming `command` when it is not.
+  Port add_candidate(const char* command);
   std::vector<const Scenario*> selected_scenarios() const;
   std::vector<std::string> choose_ports(const std::vector<std::string>& requested, const char* option);
   std::string repro(const CellResult& r) const;
