@@ -36,6 +36,8 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
+from typing import Optional
 
 SKIP = 77
 OIEB_SIZE = 128  # docs/protocol.md §2: the object is 128 + M + P bytes
@@ -61,9 +63,12 @@ class CheckFailed(Exception):
     pass
 
 
+@dataclass(frozen=True)
 class Case:
-    def __init__(self, name, shm_bytes, payload, expect_error):
-        self.name, self.shm_bytes, self.payload, self.expect_error = name, shm_bytes, payload, expect_error
+    name: str
+    shm_bytes: int  # size of the tmpfs mounted on /dev/shm
+    payload: int  # createReader's payloadSize (metadataSize 0)
+    expect_error: Optional[str]  # the error kind, or None: the create must work
 
 
 ONE_PAGE_PAYLOAD = PAGE - OIEB_SIZE  # metadata 0: the object is exactly one page
