@@ -237,6 +237,11 @@ if [ "$ports" = 1 ] && [ -f "$here/ports/run_ports.py" ]; then
   log "ports"
   python3 "$here/ports/run_ports.py" --bench "$bench" --quick "$quick" >>"$raw" 2>>"$out/stderr.log" ||
     log "  ports: exit status $? (see $out/stderr.log)"
+  # One CPU: both peers pinned to CPU 0, default (adaptive) spin vs blocking (the one-CPU port target).
+  log "ports: one CPU"
+  python3 "$here/ports/run_ports.py" --bench "$bench" --quick "$quick" --pairs csharp-csharp,python-python \
+    --sizes 64 --rtt-only --no-loaded --pin 0,0 --spin-ns 20000,0 >>"$raw" 2>>"$out/stderr.log" ||
+    log "  ports: exit status $? (see $out/stderr.log)"
 fi
 
 log "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"

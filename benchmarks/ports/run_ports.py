@@ -7,10 +7,14 @@ through the languages' own ZeroBuffer libraries, and prints one JSON object per 
 
   run_ports.py --bench build/bench-release/benchmarks/zerobuffer-bench [--quick 1]
                [--pairs cpp-cpp,python-python,...] [--sizes 64,65536] [--spin-ns N] [--no-loaded]
+               [--pin A,B] [--rtt-only]
 
 Every case runs "idle" (whatever else the machine runs) and, for the round trips at LOADED_SIZES,
 once more "loaded": with one extra CPU-bound process (a Python busy loop, not pinned) running for
 the whole case, so a spin phase that only works on an otherwise idle machine shows.
+
+--pin A,B runs the reader / echo side on CPU A and the writer / initiator on CPU B (taskset), e.g.
+--pin 0,0 for the one-CPU case the adaptive spin is for; every result then carries "pin": "A,B".
 """
 
 from __future__ import annotations
@@ -97,56 +101,70 @@ def main() -> None:
     ap.add_argument("--quick", default="0")
     ap.add_argument("--pairs", default="", help="comma-separated writer-reader pairs, e.g. cpp-cpp,csharp-cpp (default: all)")
     ap.add_argument("--sizes", default="", help="comma-separated frame sizes (default: %s)" % SIZES)
-    ap.add_argument("--spin-ns", default="20000", help="spin phase of every peer (0: block at once)")
+    ap.add_argument("--spin-ns", default="20000",
+                    help="spin budget of every peer (0: block at once); a comma-separated list runs each, interleaved")
     ap.add_argument("--no-loaded", action="store_true", help="skip the loaded variant")
+    ap.add_argument("--pin", default="", help="CPUs A,B: reader / echo side on A, writer / initiator on B")
+    ap.add_argument("--rtt-only", action="store_true", help="round trips only (no streaming)")
     a = ap.parse_args()
+    pin = a.pin.split(",") if a.pin else None
+    if pin is not None and (len(pin) != 2 or not all(c.isdigit() for c in pin)):
+        ap.error("--pin takes two CPU numbers, e.g. 0,0")
+    if pin is not None and shutil.which("taskset") is None:
+        ap.error("--pin needs taskset (util-linux)")
+
+    def pinned(cmd: list[str], role: int) -> list[str]:
+        return cmd if pin is None else ["taskset", "-c", pin[role]] + cmd
     pairs = [tuple(p.split("-")) for p in a.pairs.split(",")] if a.pairs else PAIRS
     sizes = [int(x) for x in a.sizes.split(",")] if a.sizes else SIZES
+    spins = [int(x) for x in a.spin_ns.split(",")]
     seconds = "0.05" if a.quick == "1" else "0.5"
     rounds = 1 if a.quick == "1" else 3  # interleaved; report.py keeps the median run
 
     cmds = {"cpp": [a.bench, "peer"], "python": [sys.executable, str(HERE / "peer.py")]}
-    cs = build_csharp(Path(a.bench).resolve().parents[2] / "bench-cs")
+    cs = build_csharp(Path(a.bench).resolve().parents[2] / "bench-cs") if any("csharp" in p for p in pairs) else None
     if cs:
         cmds["csharp"] = cs
     lock_dir = tempfile.mkdtemp(prefix="zbb-locks-")
     os.environ["ZEROBUFFER_LOCK_DIR"] = lock_dir
     counter = 0
     try:
-        cases = [(w_lang, r_lang, size, bench, load)
-                 for w_lang, r_lang in pairs for size in sizes for bench in ("port-rtt", "port-stream")
+        cases = [(w_lang, r_lang, size, bench, load, spin)
+                 for w_lang, r_lang in pairs for size in sizes for spin in spins
+                 for bench in (("port-rtt",) if a.rtt_only else ("port-rtt", "port-stream"))
                  for load in ("idle", "loaded")
                  if load == "idle" or (bench == "port-rtt" and size in LOADED_SIZES and not a.no_loaded)]
         for _ in range(rounds):
-            for w_lang, r_lang, size, bench, load in cases:
+            for w_lang, r_lang, size, bench, load, spin in cases:
                 base = {"bench": bench, "writer_lang": w_lang, "reader_lang": r_lang, "size": size,
-                        "ring": RING, "spin_ns": int(a.spin_ns), "load": load}
+                        "ring": RING, "spin_ns": spin, "load": load, "pin": a.pin or "none"}
                 if w_lang not in cmds or r_lang not in cmds:
                     print(json.dumps({**base, "error": "port not available"}), flush=True)
                     continue
                 counter += 1
                 tag = f"zbb-port-{os.getpid()}-{counter}"
                 common = ["--size", str(size), "--ring", str(RING), "--seconds", seconds,
-                          "--spin-ns", a.spin_ns]
+                          "--spin-ns", str(spin)]
                 hog = CpuHog(load == "loaded")
                 try:
                     if bench == "port-rtt":
                         ping, pong = tag + "-ping", tag + "-pong"
                         names = (ping, pong)
-                        echo = cmds[r_lang] + ["--role", "rtt-echo", "--ping", ping, "--pong", pong] + common
-                        init = cmds[w_lang] + ["--role", "rtt-init", "--ping", ping, "--pong", pong] + common
+                        echo = pinned(cmds[r_lang] + ["--role", "rtt-echo", "--ping", ping, "--pong", pong] + common, 0)
+                        init = pinned(cmds[w_lang] + ["--role", "rtt-init", "--ping", ping, "--pong", pong] + common, 1)
                         _, out = run_pair(echo, init, 120)
                         res = json.loads(out.strip().splitlines()[-1])
                     else:
                         names = (tag,)
-                        reader = cmds[r_lang] + ["--role", "stream-read", "--name", tag] + common
-                        writer = cmds[w_lang] + ["--role", "stream-write", "--name", tag] + common
+                        reader = pinned(cmds[r_lang] + ["--role", "stream-read", "--name", tag] + common, 0)
+                        writer = pinned(cmds[w_lang] + ["--role", "stream-write", "--name", tag] + common, 1)
                         out, _ = run_pair(reader, writer, 120)
                         res = json.loads(out.strip().splitlines()[-1])
                         res["frames_per_s"] = res["frames"] / res["seconds"]
                         res["gb_per_s"] = res["bytes"] / res["seconds"] / 1e9
                     print(json.dumps({**base, **res, "consume": "header"}), flush=True)
-                    log(f"{bench} {w_lang}->{r_lang} {size} {load}: ok")
+                    log(f"{bench} {w_lang}->{r_lang} {size} {load} pin={a.pin or 'none'} spin={spin}: "
+                        + (f"p50 {res['p50_ns']:.0f} ns" if bench == "port-rtt" else "ok"))
                 except (RuntimeError, ValueError, IndexError, OSError) as e:
                     print(json.dumps({**base, "error": str(e)}), flush=True)
                     log(f"{bench} {w_lang}->{r_lang} {size} {load}: {e}")

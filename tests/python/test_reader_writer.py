@@ -434,6 +434,33 @@ class FlowControlTest(BufferTestCase):
             self.assertEqual(bytes(frame.data), b"spun")
             frame.release()
 
+    def test_a_reader_whose_spins_keep_running_out_blocks_at_once(self) -> None:
+        name = self.buffer_name()
+        with zb.Reader(name, zb.BufferConfig(0, 4096, spin=0.001)) as reader, zb.Writer(name, spin=0):
+            # Five spins that run out (1 ms, 0.5, 0.25, 0.125, 0.0625 = 1/16) end spinning. A read the
+            # machine's load delays past its deadline ends by the deadline (not a miss): up to 20 reads.
+            for _ in range(20):
+                self.assertIsNone(reader.read_frame(0.02))
+                if reader._spin.budget_ns == 0:
+                    break
+            with mock.patch.object(_posix.Semaphore, "spin_wait", side_effect=AssertionError("spun")):
+                self.assertIsNone(reader.read_frame(0.01))
+
+    def test_a_writer_whose_spins_keep_running_out_blocks_at_once(self) -> None:
+        name = self.buffer_name()
+        with zb.Reader(name, zb.BufferConfig(0, 128, spin=0)) as reader, zb.Writer(name, spin=0.001) as writer:
+            writer.write_frame(bytes(100))
+            frame = reader.read_frame(1.0)
+            for _ in range(20):  # see the reader's test
+                with self.assertRaises(zb.BufferFullException):
+                    writer.write_frame(bytes(100), timeout=0.02)
+                if writer._spin.budget_ns == 0:
+                    break
+            with mock.patch.object(_posix.Semaphore, "spin_wait", side_effect=AssertionError("spun")):
+                with self.assertRaises(zb.BufferFullException):
+                    writer.write_frame(bytes(100), timeout=0.01)
+            frame.release()
+
     def test_space_semaphore_count_stays_bounded(self) -> None:
         name = self.buffer_name()
         with zb.Reader(name, zb.BufferConfig(0, 4096)) as reader, zb.Writer(name) as writer:

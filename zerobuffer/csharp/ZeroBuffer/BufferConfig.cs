@@ -74,8 +74,9 @@ public sealed class BufferConfig
     }
 
     /// <summary>
-    /// How long a waiting reader polls its semaphore before it blocks in the kernel
-    /// (default 20 µs; zero disables spinning).
+    /// The longest a waiting reader polls its semaphore before it blocks in the kernel
+    /// (default 20 µs; zero disables spinning). The budget adapts: it halves while polls run
+    /// out and comes back in full when one succeeds (docs/csharp.md).
     /// </summary>
     public TimeSpan SpinTime
     {

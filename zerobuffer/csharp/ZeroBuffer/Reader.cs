@@ -24,7 +24,7 @@ public sealed unsafe class Reader : IDisposable
     private readonly byte* _metadata;
     private readonly byte* _payload;
     private readonly long _payloadSize;
-    private readonly long _spinTicks;
+    private readonly AdaptiveSpin _spin;
     private readonly NamedSemaphore _dataAvailable;
     private readonly NamedSemaphore _spaceAvailable;
     private readonly LockFile _lock;
@@ -65,7 +65,7 @@ public sealed unsafe class Reader : IDisposable
         MetadataSize = config.RoundedMetadataSize;
         PayloadSize = config.RoundedPayloadSize;
         _payloadSize = PayloadSize;
-        _spinTicks = MonotonicClock.ToTicks(config.SpinTime);
+        _spin = new AdaptiveSpin(MonotonicClock.ToTicks(config.SpinTime));
         uint mode = (uint)config.Mode;
         long totalSize = Oieb.Size + MetadataSize + PayloadSize;
         string shmName = BufferNames.SharedMemory(name);
@@ -320,40 +320,60 @@ public sealed unsafe class Reader : IDisposable
     }
 
     /// <summary>
-    /// Polls for a frame for at most the spin time, as the C++ library does: one sem_trywait per
-    /// poll with nothing in between, the clock read only every
-    /// <see cref="MonotonicClock.SpinPollsPerClockRead"/> polls. (A Thread.SpinWait between polls
-    /// made the poll interval depend on the runtime's pause calibration: 2.5 µs per
-    /// Thread.SpinWait(16) on the benchmark VM, see docs/csharp.md.)
+    /// Polls for a frame for at most the current adaptive spin budget (<see cref="AdaptiveSpin"/>),
+    /// as the C++ library does: one sem_trywait per poll with nothing in between, the clock read
+    /// only every <see cref="MonotonicClock.SpinPollsPerClockRead"/> polls. (A Thread.SpinWait
+    /// between polls made the poll interval depend on the runtime's pause calibration: 2.5 µs per
+    /// Thread.SpinWait(16) on the benchmark VM, see docs/csharp.md.) A call that may not wait
+    /// does not spin and leaves the budget as it is.
     /// </summary>
     private bool SpinForFrame(long deadline, out Frame frame)
     {
-        if (_spinTicks > 0)
+        frame = Frame.Invalid;
+        long now = MonotonicClock.Now;
+        if (deadline <= now)
         {
-            long spinEnd = Math.Min(MonotonicClock.Now + _spinTicks, deadline);
-            int polls = MonotonicClock.SpinPollsPerClockRead;
-            while (true)
+            return false;
+        }
+
+        long budget = _spin.Next();
+        if (budget == 0)
+        {
+            return false;
+        }
+
+        long spinLimit = now + budget;
+        long spinEnd = Math.Min(deadline, spinLimit);
+        int polls = MonotonicClock.SpinPollsPerClockRead;
+        while (true)
+        {
+            if (_dataAvailable.TryWait() && TryTakeFrame(out frame))
             {
-                if (_dataAvailable.TryWait() && TryTakeFrame(out frame))
+                _spin.Succeeded();
+                return true;
+            }
+
+            if (--polls == 0)
+            {
+                if (MonotonicClock.Now >= spinEnd)
                 {
-                    return true;
+                    break;
                 }
 
-                if (--polls == 0)
-                {
-                    if (MonotonicClock.Now >= spinEnd)
-                    {
-                        break;
-                    }
-
-                    polls = MonotonicClock.SpinPollsPerClockRead;
-                }
+                polls = MonotonicClock.SpinPollsPerClockRead;
             }
         }
 
-        frame = Frame.Invalid;
+        if (spinEnd == spinLimit)
+        {
+            _spin.RanOut(); // the whole budget passed, not the call's deadline
+        }
+
         return false;
     }
+
+    /// <summary>Tests only: the reader's current spin budget in <see cref="MonotonicClock"/> ticks.</summary>
+    internal long SpinBudgetTicks => _spin.Budget;
 
     /// <summary>Takes the next complete frame if the counters show one (wire brief 4.2 steps 3-7).</summary>
     private bool TryTakeFrame(out Frame frame)

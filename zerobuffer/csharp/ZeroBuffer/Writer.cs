@@ -46,7 +46,7 @@ public sealed unsafe class Writer : IDisposable
     private bool _pendingMarker; // a wrap marker was written at _writePos
     private long _lastReaderCheck;
     private TimeSpan _spinTime = TimeSpan.FromMicroseconds(20);
-    private long _spinTicks;
+    private AdaptiveSpin _spin;
     private bool _disposed;
 
     /// <summary>Connects to the buffer <paramref name="name"/> as its only writer (one attempt).</summary>
@@ -85,7 +85,7 @@ public sealed unsafe class Writer : IDisposable
 
         Name = name;
         _pid = (ulong)Environment.ProcessId;
-        _spinTicks = MonotonicClock.ToTicks(_spinTime);
+        _spin = new AdaptiveSpin(MonotonicClock.ToTicks(_spinTime));
 
         long deadline = MonotonicClock.DeadlineAfter(connectTimeout);
         Connection connection;
@@ -142,7 +142,11 @@ public sealed unsafe class Writer : IDisposable
     /// </summary>
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long a write waiting for space polls before it blocks (default 20 µs; zero disables).</summary>
+    /// <summary>
+    /// The longest a write waiting for space polls before it blocks (default 20 µs; zero disables).
+    /// The budget adapts: it halves while polls run out and comes back in full when one succeeds
+    /// (docs/csharp.md).
+    /// </summary>
     public TimeSpan SpinTime
     {
         get => _spinTime;
@@ -150,7 +154,7 @@ public sealed unsafe class Writer : IDisposable
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
             _spinTime = value;
-            _spinTicks = MonotonicClock.ToTicks(value);
+            _spin = new AdaptiveSpin(MonotonicClock.ToTicks(value));
         }
     }
 
@@ -698,37 +702,16 @@ public sealed unsafe class Writer : IDisposable
     /// <summary>Waits until payload_free_bytes covers <paramref name="needed"/> (wire brief 4.1 step 3).</summary>
     private bool WaitForSpace(long needed, long deadline)
     {
-        // The spin polls as the reader's does (see Reader.SpinForFrame): no pause between polls,
-        // the clock read every SpinPollsPerClockRead polls.
-        long spinEnd = _spinTicks > 0 ? Math.Min(MonotonicClock.Now + _spinTicks, deadline) : 0;
-        int polls = MonotonicClock.SpinPollsPerClockRead;
+        // Each release posts once; drain so the count can not grow without bound.
+        _spaceAvailable.Drain();
+        if (_oieb.PayloadFreeBytes >= (ulong)needed || SpinForSpace(needed, deadline))
+        {
+            return true;
+        }
+
         while (true)
         {
-            // Each release posts once; drain so the count can not grow without bound.
-            _spaceAvailable.Drain();
-            if (_oieb.PayloadFreeBytes >= (ulong)needed)
-            {
-                return true;
-            }
-
-            if (spinEnd != 0)
-            {
-                if (--polls != 0)
-                {
-                    continue;
-                }
-
-                polls = MonotonicClock.SpinPollsPerClockRead;
-                if (MonotonicClock.Now < spinEnd)
-                {
-                    continue;
-                }
-
-                spinEnd = 0;
-            }
-
             long now = MonotonicClock.Now;
-
             if (now >= deadline)
             {
                 CheckReaderAlive(_oieb.ReaderPid);
@@ -738,8 +721,66 @@ public sealed unsafe class Writer : IDisposable
             _spaceAvailable.Wait(Math.Min(deadline - now, MonotonicClock.LivenessSliceTicks));
             _lastReaderCheck = MonotonicClock.Now;
             CheckReaderAlive(_oieb.ReaderPid);
+            _spaceAvailable.Drain();
+            if (_oieb.PayloadFreeBytes >= (ulong)needed)
+            {
+                return true;
+            }
         }
     }
+
+    /// <summary>
+    /// Polls for space for at most the current adaptive spin budget (<see cref="AdaptiveSpin"/>),
+    /// as the reader's spin does (see Reader.SpinForFrame): no pause between polls, the clock read
+    /// every <see cref="MonotonicClock.SpinPollsPerClockRead"/> polls.
+    /// </summary>
+    private bool SpinForSpace(long needed, long deadline)
+    {
+        long now = MonotonicClock.Now;
+        if (deadline <= now)
+        {
+            return false;
+        }
+
+        long budget = _spin.Next();
+        if (budget == 0)
+        {
+            return false;
+        }
+
+        long spinLimit = now + budget;
+        long spinEnd = Math.Min(deadline, spinLimit);
+        int polls = MonotonicClock.SpinPollsPerClockRead;
+        while (true)
+        {
+            _spaceAvailable.Drain();
+            if (_oieb.PayloadFreeBytes >= (ulong)needed)
+            {
+                _spin.Succeeded();
+                return true;
+            }
+
+            if (--polls == 0)
+            {
+                if (MonotonicClock.Now >= spinEnd)
+                {
+                    break;
+                }
+
+                polls = MonotonicClock.SpinPollsPerClockRead;
+            }
+        }
+
+        if (spinEnd == spinLimit)
+        {
+            _spin.RanOut(); // the whole budget passed, not the call's deadline
+        }
+
+        return false;
+    }
+
+    /// <summary>Tests only: the writer's current spin budget in <see cref="MonotonicClock"/> ticks.</summary>
+    internal long SpinBudgetTicks => _spin.Budget;
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 

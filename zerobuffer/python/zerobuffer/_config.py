@@ -8,7 +8,8 @@ DEFAULT_TIMEOUT = 5.0
 """Seconds a read waits for a frame and a write waits for space, unless told otherwise."""
 
 DEFAULT_SPIN = 20e-6
-"""Seconds a waiting read or write polls its semaphore (sem_trywait) before it blocks."""
+"""The largest time in seconds a waiting read or write polls its semaphore (sem_trywait) before it blocks;
+the budget adapts between 0 and this (see _spin.AdaptiveSpin)."""
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,8 @@ class BufferConfig:
     mode: int = 0o600
     """Permission bits of the shared memory, semaphores and lock file, applied exactly (umask ignored)."""
     spin: float = DEFAULT_SPIN
-    """Seconds read_frame polls for a frame before it blocks (0: block at once). Not part of the buffer."""
+    """The largest time in seconds read_frame polls for a frame before it blocks (0: block at once; the
+    budget adapts, see docs/python.md). Not part of the buffer."""
 
 
 def spin_budget_ns(seconds: float, what: str) -> int:

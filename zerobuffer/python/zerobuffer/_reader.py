@@ -46,6 +46,7 @@ from ._posix import (
     unlink_quietly,
     watched_view,
 )
+from ._spin import AdaptiveSpin
 
 LIVENESS_INTERVAL = 0.1
 """Longest time (seconds) a waiting reader goes without re-checking that the writer lives."""
@@ -124,7 +125,7 @@ class Reader:
         self._payload_size = payload_size
         self._payload_base = payload_offset(metadata_size)
         self._mode = mode
-        self._spin_ns = spin_ns
+        self._spin = AdaptiveSpin(spin_ns)
 
         self._read_pos = 0
         self._read_count = 0
@@ -198,14 +199,14 @@ class Reader:
         oieb = self._oieb
         sem_w = self._sem_w
         deadline = monotonic() + max(0.0, timeout)  # math.inf stays inf: no deadline
-        spin_ns = self._spin_ns  # spin once per call, before the first blocking wait
+        may_spin = True  # once per call, before the first blocking wait
         while True:
             if not sem_w.try_wait():
                 remaining = deadline - monotonic()
                 if remaining > 0:
-                    if not (spin_ns and sem_w.spin_wait(int(min(spin_ns, remaining * 1e9)))):
+                    if not (may_spin and self._spin_for_post(remaining)):
                         sem_w.timed_wait(min(remaining, LIVENESS_INTERVAL))
-                    spin_ns = 0
+                    may_spin = False
             # With or without a post, the counters decide: a post whose frame was already taken
             # is skipped, and a complete frame whose post never came (its writer died between
             # publishing and posting) is read anyway.
@@ -214,6 +215,20 @@ class Reader:
                 return self._take_frame()
             if monotonic() >= deadline:
                 return None
+
+    def _spin_for_post(self, remaining: float) -> bool:
+        """Polls sem-w for the current adaptive budget (at most ``remaining`` seconds); True if a post came."""
+        spin = self._spin
+        budget_ns = spin.next()
+        if budget_ns == 0:
+            return False
+        limit_ns = int(min(budget_ns, remaining * 1e9))  # remaining may be math.inf
+        if self._sem_w.spin_wait(limit_ns):
+            spin.succeeded()
+            return True
+        if limit_ns == budget_ns:  # the whole budget passed, not the call's deadline
+            spin.ran_out()
+        return False
 
     def release_frame(self, frame: Frame) -> None:
         """Same as ``frame.release()``."""

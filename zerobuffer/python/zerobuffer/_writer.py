@@ -39,6 +39,7 @@ from ._oieb import (
 )
 from . import _posix
 from ._posix import LockFile, Semaphore, SharedMemory, current_pid, monotonic, monotonic_ns, peer_alive
+from ._spin import AdaptiveSpin
 
 LIVENESS_INTERVAL = 0.1
 """Longest time (seconds) a writer goes without re-checking that the reader lives."""
@@ -66,12 +67,14 @@ class Writer:
 
         While the connect fails in a way ``is_connect_retryable`` accepts, it is retried every
         10 ms until ``connect_timeout`` is spent (0: one attempt); then the last error is raised.
-        A write that has to wait for space polls for it ``spin`` seconds before it blocks (0: block at once).
+        A write that has to wait for space polls for it up to ``spin`` seconds before it blocks
+        (0: block at once); the budget adapts: it halves while polls run out and comes back in
+        full when one succeeds (docs/python.md).
         """
         self._closed = True
         self._owner_pid = os.getpid()
         self._write_timeout = float(write_timeout)
-        self._spin_ns = spin_budget_ns(spin, "spin")
+        self._spin = AdaptiveSpin(spin_budget_ns(spin, "spin"))
         names = BufferNames(name)
         deadline = monotonic() + float(connect_timeout)
         while True:
@@ -381,7 +384,7 @@ class Writer:
         oieb = self._oieb
         sem_r = self._sem_r
         deadline = monotonic() + max(0.0, timeout)
-        spin_ns = int(min(self._spin_ns, timeout * 1e9)) if timeout > 0 else 0
+        may_spin = timeout > 0  # once per call, before the first blocking wait
         while True:
             # Drain the space semaphore first: it is posted once per released frame but only
             # consumed here, so left alone its count would grow without bound.
@@ -390,11 +393,10 @@ class Writer:
             free = oieb.payload_free_bytes
             if free >= need:
                 return
-            if spin_ns:
+            if may_spin:
                 # Poll before the first blocking wait; the reader may release within microseconds.
-                spun = self._spin_for_space(need, spin_ns)
-                spin_ns = 0
-                if spun:
+                may_spin = False
+                if self._spin_for_space(need, deadline):
                     return
                 continue
             pid = oieb.reader_pid
@@ -408,16 +410,25 @@ class Writer:
                 )
             sem_r.timed_wait(min(remaining, LIVENESS_INTERVAL))
 
-    def _spin_for_space(self, need: int, budget_ns: int) -> bool:
-        """Polls the space semaphore for up to ``budget_ns``; True once ``need`` bytes are free."""
+    def _spin_for_space(self, need: int, deadline: float) -> bool:
+        """Polls the space semaphore for the current adaptive budget (at most until ``deadline``);
+        True once ``need`` bytes are free."""
+        spin = self._spin
+        budget_ns = spin.next()
+        if budget_ns == 0:
+            return False
         sem_r = self._sem_r
         oieb = self._oieb
-        end = monotonic_ns() + budget_ns
+        limit_ns = int(min(budget_ns, (deadline - monotonic()) * 1e9))  # the deadline may be math.inf
+        end = monotonic_ns() + limit_ns
         while True:
             left = end - monotonic_ns()
             if left <= 0:
+                if limit_ns == budget_ns:  # the whole budget passed, not the call's deadline
+                    spin.ran_out()
                 return False
             if sem_r.spin_wait(left) and oieb.payload_free_bytes >= need:
+                spin.succeeded()
                 return True
 
     def _publish(self, size: int) -> int:
