@@ -320,56 +320,22 @@ public sealed unsafe class Reader : IDisposable
     }
 
     /// <summary>
-    /// Polls for a frame for at most the current adaptive spin budget (<see cref="AdaptiveSpin"/>),
-    /// as the C++ library does: one sem_trywait per poll with nothing in between, the clock read
-    /// only every <see cref="MonotonicClock.SpinPollsPerClockRead"/> polls. (A Thread.SpinWait
-    /// between polls made the poll interval depend on the runtime's pause calibration: 2.5 µs per
-    /// Thread.SpinWait(16) on the benchmark VM, see docs/csharp.md.) A call that may not wait
-    /// does not spin and leaves the budget as it is.
+    /// Polls for a frame for at most the current adaptive spin budget (<see cref="AdaptiveSpin.Spin"/>):
+    /// one sem_trywait per poll, then the counters.
     /// </summary>
     private bool SpinForFrame(long deadline, out Frame frame)
     {
-        frame = Frame.Invalid;
-        long now = MonotonicClock.Now;
-        if (deadline <= now)
-        {
-            return false;
-        }
+        var poll = new FramePoll(this);
+        bool got = _spin.Spin(deadline, ref poll);
+        frame = poll.Frame;
+        return got;
+    }
 
-        long budget = _spin.Next();
-        if (budget == 0)
-        {
-            return false;
-        }
+    private struct FramePoll(Reader reader) : ISpinPoll
+    {
+        public Frame Frame = Frame.Invalid;
 
-        long spinLimit = now + budget;
-        long spinEnd = Math.Min(deadline, spinLimit);
-        int polls = MonotonicClock.SpinPollsPerClockRead;
-        while (true)
-        {
-            if (_dataAvailable.TryWait() && TryTakeFrame(out frame))
-            {
-                _spin.Succeeded();
-                return true;
-            }
-
-            if (--polls == 0)
-            {
-                if (MonotonicClock.Now >= spinEnd)
-                {
-                    break;
-                }
-
-                polls = MonotonicClock.SpinPollsPerClockRead;
-            }
-        }
-
-        if (spinEnd == spinLimit)
-        {
-            _spin.RanOut(); // the whole budget passed, not the call's deadline
-        }
-
-        return false;
+        public bool Poll() => reader._dataAvailable.TryWait() && reader.TryTakeFrame(out Frame);
     }
 
     /// <summary>Tests only: the reader's current spin budget in <see cref="MonotonicClock"/> ticks.</summary>

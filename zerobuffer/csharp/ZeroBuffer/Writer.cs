@@ -730,53 +730,22 @@ public sealed unsafe class Writer : IDisposable
     }
 
     /// <summary>
-    /// Polls for space for at most the current adaptive spin budget (<see cref="AdaptiveSpin"/>),
-    /// as the reader's spin does (see Reader.SpinForFrame): no pause between polls, the clock read
-    /// every <see cref="MonotonicClock.SpinPollsPerClockRead"/> polls.
+    /// Polls for space for at most the current adaptive spin budget (<see cref="AdaptiveSpin.Spin"/>):
+    /// sem-r drained, then the free byte count.
     /// </summary>
     private bool SpinForSpace(long needed, long deadline)
     {
-        long now = MonotonicClock.Now;
-        if (deadline <= now)
+        var poll = new SpacePoll(this, (ulong)needed);
+        return _spin.Spin(deadline, ref poll);
+    }
+
+    private readonly struct SpacePoll(Writer writer, ulong needed) : ISpinPoll
+    {
+        public bool Poll()
         {
-            return false;
+            writer._spaceAvailable.Drain();
+            return writer._oieb.PayloadFreeBytes >= needed;
         }
-
-        long budget = _spin.Next();
-        if (budget == 0)
-        {
-            return false;
-        }
-
-        long spinLimit = now + budget;
-        long spinEnd = Math.Min(deadline, spinLimit);
-        int polls = MonotonicClock.SpinPollsPerClockRead;
-        while (true)
-        {
-            _spaceAvailable.Drain();
-            if (_oieb.PayloadFreeBytes >= (ulong)needed)
-            {
-                _spin.Succeeded();
-                return true;
-            }
-
-            if (--polls == 0)
-            {
-                if (MonotonicClock.Now >= spinEnd)
-                {
-                    break;
-                }
-
-                polls = MonotonicClock.SpinPollsPerClockRead;
-            }
-        }
-
-        if (spinEnd == spinLimit)
-        {
-            _spin.RanOut(); // the whole budget passed, not the call's deadline
-        }
-
-        return false;
     }
 
     /// <summary>Tests only: the writer's current spin budget in <see cref="MonotonicClock"/> ticks.</summary>
