@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds, and runs every test
 # (dev build: all languages + conformance; then the C++ tests and the cpp x cpp conformance
-# cells under ASan+UBSan and TSan; then every fuzz target over its seeds and for a short budget).
+# cells, soak and port fuzzing under ASan+UBSan and TSan; then every fuzz target over its seeds
+# and for a short budget).
+# What runs where: the harness and its tests are compiled once, in dev. The asan and tsan
+# presets build the library, the serve and the C++ tests only; their cells, soak and port
+# fuzzing are run by build/dev's zerobuffer-harness (ZEROBUFFER_HARNESS in CMakePresets.json)
+# against their own sanitized serve, so dev must be built before them.
 # A missing toolchain (dotnet, Python >= 3.11, python3-jsonschema, Chromium, clang) fails the
 # configure step: no port or check is dropped silently.
 set -euo pipefail
