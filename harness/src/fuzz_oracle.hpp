@@ -42,6 +42,8 @@ class WriterModel {
   std::vector<std::string> check_unchanged(const ShmView& view) const;
 
   std::uint64_t next_sequence() const { return sequence_; }
+  // Bytes from the write position to the ring's end.
+  std::uint64_t space_to_end() const { return payload_size_ - (write_pos_ == payload_size_ ? 0 : write_pos_); }
 
  private:
   std::uint64_t payload_base_;  // 128 + metadata_size, as the writer read it

@@ -362,8 +362,14 @@ class PortFuzz {
     const std::uint64_t writes = 1 + rng_() % 4;
     for (std::uint64_t i = 0; i < writes; ++i) {
       const std::uint64_t ring = view.field("payloadSize");
-      const std::uint64_t picks[] = {1 + rng_() % std::max<std::uint64_t>(ring / 2, 1), 1 + rng_() % ring, ring - 16,
-                                     ring - 15, 1};
+      const std::uint64_t tail = model.space_to_end();
+      const std::uint64_t picks[] = {1 + rng_() % std::max<std::uint64_t>(ring / 2, 1),
+                                     1 + rng_() % ring,
+                                     ring - 16,
+                                     ring - 15,
+                                     1,
+                                     tail - 16,  // fills the tail exactly (or, below 1, a short tail)
+                                     tail - 15}; // one byte more: wraps
       // At most one byte too many for the ring: a serve builds the pattern before it writes.
       const std::uint64_t size = std::clamp<std::uint64_t>(picks[rng_() % std::size(picks)], 1, ring + 1);
       const std::uint64_t seed = rng_() % 251;
@@ -391,28 +397,53 @@ class PortFuzz {
 
   // One OIEB field set to a value at or near the edges §2.2 draws, before the writer connects.
   void corrupt_before_connect(ShmView& view) {
-    static constexpr std::string_view kTargets[] = {
-        "oiebSize",       "versionMajor",     "versionMinor",       "versionReserved",     "metadataSize",
-        "metadataSize",   "payloadSize",      "payloadSize",        "payloadWritePos",     "payloadWritePos",
-        "payloadFreeBytes", "payloadFreeBytes", "metadataWrittenBytes", "metadataFreeBytes", "payloadReadPos",
-        "payloadWrittenCount", "payloadReadCount", "reserved1"};
-    const auto field = *find_oieb_field(kTargets[rng_() % std::size(kTargets)]);
     const std::uint64_t object = view.size();
     const std::uint64_t metadata = view.field("metadataSize");
     const std::uint64_t ring = view.field("payloadSize");
+    if (rng_() % 4 == 0) {
+      // A sound position in the ring, often close to its end: where a writer resumes after a
+      // predecessor, and the only way frames wrap while the reader stays idle.
+      const std::uint64_t position = rng_() % 2 ? rng_() % (ring + 1) : ring - rng_() % 24;
+      view.write_uint(find_oieb_field("payloadWritePos")->offset, 8, position);
+      note("before connectWriter: payloadWritePos = " + std::to_string(position));
+      return;
+    }
+    // Each field with the values on the edges of its own check (two thirds of the time), the
+    // fields §2.2 checks twice as often as the others.
+    struct Target {
+      std::string_view field;
+      std::vector<std::uint64_t> edges;
+    };
+    const std::uint64_t fits_payload = object - kOiebSize - metadata;  // the largest payload_size that fits
+    const std::uint64_t fits_metadata = object - kOiebSize - ring;
+    const std::uint64_t overflow = ~std::uint64_t{0} - 127;             // 128 + it wraps around
+    const Target targets[] = {
+        {"oiebSize", {0, 127, 129}},
+        {"oiebSize", {0, 127, 129}},
+        {"versionMajor", {0, 2, 255}},
+        {"versionMajor", {0, 2, 255}},
+        {"versionMinor", {1, 255}},
+        {"versionReserved", {1, 255}},
+        {"metadataSize", {0, fits_metadata, fits_metadata + 1, overflow}},
+        {"metadataSize", {0, fits_metadata, fits_metadata + 1, overflow}},
+        {"payloadSize", {0, ring - 1, fits_payload, fits_payload + 1, overflow}},
+        {"payloadSize", {0, ring - 1, fits_payload, fits_payload + 1, overflow}},
+        {"payloadWritePos", {ring, ring + 1, ~std::uint64_t{0}}},
+        {"payloadWritePos", {ring, ring + 1, ~std::uint64_t{0}}},
+        {"payloadFreeBytes", {0, ring - 1, ring + 1, ~std::uint64_t{0}}},
+        {"payloadFreeBytes", {0, ring - 1, ring + 1, ~std::uint64_t{0}}},
+        {"metadataWrittenBytes", {8, metadata, metadata + 1}},
+        {"metadataFreeBytes", {0, metadata + 1}},
+        {"payloadReadPos", {ring, ring + 1, ~std::uint64_t{0}}},
+        {"payloadWrittenCount", {1, ~std::uint64_t{0}}},
+        {"payloadReadCount", {1, ~std::uint64_t{0}}},
+        {"reserved1", {1, ~std::uint64_t{0}}},
+    };
+    const Target& target = targets[rng_() % std::size(targets)];
+    const auto field = *find_oieb_field(target.field);
     const std::uint64_t max = field.width >= 8 ? ~std::uint64_t{0} : (std::uint64_t{1} << (8 * field.width)) - 1;
-    const std::uint64_t picks[] = {hostile_value(field.width, object),
-                                   ring - 1,
-                                   ring,
-                                   ring + 1,
-                                   rng_() % (ring + 1),
-                                   object - kOiebSize - metadata,
-                                   object - kOiebSize - metadata + 1,
-                                   object - kOiebSize - ring,
-                                   object - kOiebSize - ring + 1,
-                                   max - 127,
-                                   2};
-    const std::uint64_t value = picks[rng_() % std::size(picks)] & max;
+    const std::uint64_t value = (rng_() % 3 != 0 ? target.edges[rng_() % target.edges.size()]
+                                                  : hostile_value(field.width, object)) & max;
     view.write_uint(field.offset, field.width, value);
     note("before connectWriter: " + std::string(field.name) + " = " + std::to_string(value));
   }
