@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # The mutation score: how many realistic bugs in the C++ library the conformance suite catches.
 #
-#   ci/mutants.sh [--only ID...] [--jobs N] [--harness PATH] [--no-baseline]
+#   ci/mutants.sh [--only ID...] [--jobs N] [--harness PATH] [--no-baseline] [--fuzz]
 #
 # For each mutant of harness/mutants/*.mutant: apply it to a copy of the library and the C++
 # serve (the real sources are never touched), build that serve, and run the cpp x cpp matrix
-# against it, stopping at the first failing cell. A failing cell kills the mutant. Prints one
+# against it, stopping at the first failing cell. A failing cell kills the mutant. With --fuzz
+# the check is the port fuzz instead (`fuzz --ports cpp --iterations 200 --seed 1`, what CTest
+# portfuzz.cpp runs): a failure of the fuzz kills the mutant. Prints one
 # row per mutant and ends with `N mutants: K killed, S survived`.
 # Exit status: 0 every non-equivalent mutant was killed, 1 one survived (or an equivalent one
 # was killed: its reason is wrong), 2 a mutant no longer applies or a build/setup failed.
@@ -17,6 +19,7 @@ work=${MUTANTS_WORK:-$root/build/mutants}
 jobs=2
 harness=""
 baseline=1
+fuzz=0
 only=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -24,7 +27,8 @@ while [[ $# -gt 0 ]]; do
     --jobs) jobs=$2; shift 2 ;;
     --harness) harness=$2; shift 2 ;;
     --no-baseline) baseline=0; shift ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    --fuzz) fuzz=1; shift ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "mutants.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -78,17 +82,23 @@ EOF
 build_serve() {  # $1: log file
   cmake --build "$build" --target zerobuffer-serve -j "$jobs" >"$1" 2>&1
 }
-run_matrix() {  # $1: log file; exit status of the harness
+check_name="cpp x cpp matrix"
+[[ $fuzz == 1 ]] && check_name="port fuzz"
+run_check() {  # $1: log file; exit status of the harness
+  if [[ $fuzz == 1 ]]; then
+    "$harness" fuzz --ports-file "$work/ports.json" --ports cpp --iterations 200 --seed 1 >"$1" 2>&1
+    return
+  fi
   "$harness" run --scenarios "$work/scenarios" --ports "$work/ports.json" --expected "$work/expected" --strict \
     --writer cpp --reader cpp --tier all --fail-fast -j "$jobs" >"$1" 2>&1
 }
 
 if [[ $baseline == 1 ]]; then
-  echo "baseline: building the unmutated serve and running the cpp x cpp matrix"
+  echo "baseline: building the unmutated serve and running the $check_name"
   build_serve "$logs/baseline.build.log" || { cat "$logs/baseline.build.log" >&2; exit 2; }
-  if ! run_matrix "$logs/baseline.log"; then
+  if ! run_check "$logs/baseline.log"; then
     tail -n 30 "$logs/baseline.log" >&2
-    echo "mutants.sh: the unmutated library fails the matrix; a mutation score means nothing then" >&2
+    echo "mutants.sh: the unmutated library fails the $check_name; a mutation score means nothing then" >&2
     exit 2
   fi
 fi
@@ -102,13 +112,13 @@ for file in "${mutants[@]}"; do
   by=""
   if ! build_serve "$logs/$id.build.log"; then
     result="BUILD-ERROR"; by="see $logs/$id.build.log"; errors=$((errors + 1))
-  elif run_matrix "$logs/$id.log"; then
+  elif run_check "$logs/$id.log"; then
     result="survived"
   else
     status=$?
     if [[ $status == 1 ]]; then
       result="killed"
-      by=$(grep -m1 -E '^(failed|xpass) ' "$logs/$id.log" | sed -E 's/^[a-z]+ +conformance\.//' | cut -c1-150 || true)
+      by=$(grep -m1 -E '^(failed |xpass |FAIL fuzz)' "$logs/$id.log" | sed -E 's/^[a-z]+ +conformance\.//' | cut -c1-150 || true)
     else
       result="ERROR"; by="harness exit $status, see $logs/$id.log"; errors=$((errors + 1))
     fi

@@ -32,5 +32,10 @@ for preset in dev asan tsan fuzz; do
     ci/mutants.sh --no-baseline --harness build/dev/harness/zerobuffer-harness \
       --only short-tail-read-as-header marker-for-short-tail claim-before-semaphores mode-0644 commit-no-post
     took "dev: mutation slice"
+    # The port fuzz's own power: bugs only its judging sees (portfuzz.cpp just passed: the control).
+    echo "=== dev: mutants against the port fuzz"
+    ci/mutants.sh --fuzz --no-baseline --harness build/dev/harness/zerobuffer-harness \
+      --only hostile-oieb-positions hostile-oieb-sizes metadata-length-unchecked
+    took "dev: port fuzz mutants"
   fi
 done

@@ -1,8 +1,10 @@
 // Fuzzing every port through its serve (issue 12 §1): a buffer between the port under test and
 // a peer serve, whose shared memory the fuzzer corrupts at random steps (OIEB fields, frame
-// headers and wrap markers, payload and metadata bytes) between seeded random calls. Every
-// answer must be a result or a library error of the closed list (docs/serve-protocol.md §4), the
-// serve must stay alive and answer within its deadline, and nothing may be left behind.
+// headers and wrap markers, payload and metadata bytes) between seeded random calls, or — for a
+// port as writer — makes one OIEB field hostile before the port connects. Every answer must be a
+// result or a library error of the closed list (docs/serve-protocol.md §4), the serve must stay
+// alive and answer within its deadline, and nothing may be left behind; where the harness knows
+// the truth (fuzz_oracle.hpp) the answer and the bytes written must be the right ones.
 #pragma once
 
 #include "ports.hpp"

@@ -82,5 +82,25 @@ TEST_F(ReliabilityCatchesBugs, FuzzFailsObjectsLeftBehind) {
   EXPECT_NE(r.output.find("after both closed, left behind"), std::string::npos) << r.output;
 }
 
+TEST_F(ReliabilityCatchesBugs, FuzzFailsAFrameThatIsNotTheOneWritten) {
+  const auto r = fuzz("wrong-checksum");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("before any corruption, which is not the frame the writer wrote"), std::string::npos)
+      << r.output;
+}
+
+TEST_F(ReliabilityCatchesBugs, FuzzFailsFrameBytesThatAreNotWhereTheOiebSays) {
+  const auto r = fuzz("scribble-frame");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("fuzz broken as writer"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("is not the pattern"), std::string::npos) << r.output;
+}
+
+TEST_F(ReliabilityCatchesBugs, FuzzFailsAWrongFirstSequence) {
+  const auto r = fuzz("misreport-first-sequence");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("where frame 1 fits at ring offset"), std::string::npos) << r.output;
+}
+
 }  // namespace
 }  // namespace zbh
