@@ -83,6 +83,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# System calls are counted through the raw_syscalls tracepoint (perf_event_open): it needs
+# tracefs, which a fresh VM or container often has not mounted. Mount it when root (and leave it:
+# other tools expect it there); without it the syscall targets show as not measured.
+if [ ! -e /sys/kernel/tracing/events/raw_syscalls/sys_enter/id ] &&
+   [ ! -e /sys/kernel/debug/tracing/events/raw_syscalls/sys_enter/id ] &&
+   [ "$(id -u)" = 0 ] && [ -d /sys/kernel/tracing ]; then
+  mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null &&
+    log "mounted tracefs on /sys/kernel/tracing (system-call counting)" ||
+    log "could not mount tracefs: system calls per frame will not be measured"
+fi
 python3 "$here/report.py" machine --bench "$bench" --quick "$quick" >"$out/machine.json"
 log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
