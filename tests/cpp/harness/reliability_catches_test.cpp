@@ -1,6 +1,10 @@
 // Proof that the kill -9 soak and the port fuzz catch real bugs: each runs against
 // tests/fixtures/buggy_serve.py (the C++ serve with one thing broken) and must fail with the
 // right report, while the faithful proxy (the control) passes the same run.
+#include <ostream>
+#include <string>
+#include <vector>
+
 #include "harness_test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -8,99 +12,70 @@
 namespace zbh {
 namespace {
 
-class ReliabilityCatchesBugs : public ::testing::Test {
+enum class Tool { Soak, Fuzz };
+
+// One run of a tool against buggy_serve.py --bug BUG (the port "broken", peer the C++ serve).
+struct Catch {
+  const char* name;  // the test's name
+  Tool tool;
+  const char* bug;  // "none": the faithful proxy
+  const char* kills;  // soak only
+  std::vector<std::string> expected;  // parts of the output; exit code 0 for "none", else 1
+};
+
+void PrintTo(const Catch& c, std::ostream* os) { *os << c.name; }
+
+std::string port_option(const std::string& bug) {
+  std::string option = "broken=";
+  for (const auto& arg : test::buggy_port(bug).command) option += arg + " ";
+  return option;
+}
+
+test::CommandResult run(const Catch& c) {
+  const std::string cpp = "cpp=" + test::cpp_serve();
+  if (c.tool == Tool::Soak) {
+    return test::run_command({ZBH_TEST_HARNESS, "soak", "--port", port_option(c.bug), "--port", cpp, "--writer",
+                              "cpp", "--reader", "broken", "--kills", c.kills, "--seed", "1"});
+  }
+  return test::run_command({ZBH_TEST_HARNESS, "fuzz", "--port", port_option(c.bug), "--port", cpp, "--peer", "cpp",
+                            "--iterations", "20", "--seed", "1"});
+}
+
+class ReliabilityCatchesBugs : public ::testing::TestWithParam<Catch> {
  protected:
   void SetUp() override {
     if (test::cpp_serve().empty()) GTEST_SKIP() << "the C++ serve is not built";
   }
-
-  static std::string port_option(const std::string& bug) {
-    std::string option = "broken=";
-    for (const auto& arg : test::buggy_port(bug).command) option += arg + " ";
-    return option;
-  }
-
-  static test::CommandResult soak(const std::string& bug, const std::string& kills) {
-    return test::run_command({ZBH_TEST_HARNESS, "soak", "--port", port_option(bug), "--port",
-                              "cpp=" + test::cpp_serve(), "--writer", "cpp", "--reader", "broken", "--kills", kills,
-                              "--seed", "1"});
-  }
-
-  static test::CommandResult fuzz(const std::string& bug) {
-    return test::run_command({ZBH_TEST_HARNESS, "fuzz", "--port", port_option(bug), "--port",
-                              "cpp=" + test::cpp_serve(), "--peer", "cpp", "--iterations", "20", "--seed", "1"});
-  }
 };
 
-TEST_F(ReliabilityCatchesBugs, SoakPassesTheFaithfulProxy) {
-  const auto r = soak("none", "6");
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("PASS, 6 kills"), std::string::npos) << r.output;
+TEST_P(ReliabilityCatchesBugs, Reports) {
+  const Catch& c = GetParam();
+  const auto r = run(c);
+  EXPECT_EQ(r.exit_code, std::string(c.bug) == "none" ? 0 : 1) << r.output;
+  for (const auto& part : c.expected) EXPECT_NE(r.output.find(part), std::string::npos) << part << "\n" << r.output;
 }
 
-TEST_F(ReliabilityCatchesBugs, SoakFailsAFrameWithTheWrongChecksum) {
-  const auto r = soak("wrong-checksum", "6");
-  EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_NE(r.output.find("its checksum is not the pattern's"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("rerun: "), std::string::npos) << r.output;
-}
+const Catch kCatches[] = {
+    {"SoakPassesTheFaithfulProxy", Tool::Soak, "none", "6", {"PASS, 6 kills"}},
+    {"SoakFailsAFrameWithTheWrongChecksum", Tool::Soak, "wrong-checksum", "6",
+     {"its checksum is not the pattern's", "rerun: "}},
+    {"SoakFailsAMisreportedSequence", Tool::Soak, "misreport-sequence", "6", {"(a new writer session) was next"}},
+    {"SoakFailsALeakedSemaphore", Tool::Soak, "leak-semaphore", "2",
+     {"left behind after the soak: /dev/shm/sem.sem-w-zbsoak-"}},
+    {"FuzzPassesTheFaithfulProxy", Tool::Fuzz, "none", "", {"fuzz broken as writer: PASS, 20 iterations"}},
+    {"FuzzFailsAnErrorKindOutsideTheClosedList", Tool::Fuzz, "kind:Corrupt:Garbled", "",
+     {"answered with an error outside the closed list", "--from "}},
+    {"FuzzFailsAServeThatDies", Tool::Fuzz, "exit-after-error", "", {"died (exit code 0)"}},
+    {"FuzzFailsObjectsLeftBehind", Tool::Fuzz, "ignore-close", "", {"after both closed, left behind"}},
+    {"FuzzFailsAFrameThatIsNotTheOneWritten", Tool::Fuzz, "wrong-checksum", "",
+     {"before any corruption, which is not the frame the writer wrote"}},
+    {"FuzzFailsFrameBytesThatAreNotWhereTheOiebSays", Tool::Fuzz, "scribble-frame", "",
+     {"fuzz broken as writer", "is not the pattern"}},
+    {"FuzzFailsAWrongFirstSequence", Tool::Fuzz, "misreport-first-sequence", "", {"where frame 1 fits at ring offset"}},
+};
 
-TEST_F(ReliabilityCatchesBugs, SoakFailsAMisreportedSequence) {
-  const auto r = soak("misreport-sequence", "6");
-  EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_NE(r.output.find("(a new writer session) was next"), std::string::npos) << r.output;
-}
-
-TEST_F(ReliabilityCatchesBugs, SoakFailsALeakedSemaphore) {
-  const auto r = soak("leak-semaphore", "2");
-  EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_NE(r.output.find("left behind after the soak: /dev/shm/sem.sem-w-zbsoak-"), std::string::npos) << r.output;
-}
-
-TEST_F(ReliabilityCatchesBugs, FuzzPassesTheFaithfulProxy) {
-  const auto r = fuzz("none");
-  EXPECT_EQ(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("fuzz broken as writer: PASS, 20 iterations"), std::string::npos) << r.output;
-}
-
-TEST_F(ReliabilityCatchesBugs, FuzzFailsAnErrorKindOutsideTheClosedList) {
-  const auto r = fuzz("kind:Corrupt:Garbled");
-  EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_NE(r.output.find("answered with an error outside the closed list"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("--from "), std::string::npos) << r.output;
-}
-
-TEST_F(ReliabilityCatchesBugs, FuzzFailsAServeThatDies) {
-  const auto r = fuzz("exit-after-error");
-  EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_NE(r.output.find("died (exit code 0)"), std::string::npos) << r.output;
-}
-
-TEST_F(ReliabilityCatchesBugs, FuzzFailsObjectsLeftBehind) {
-  const auto r = fuzz("ignore-close");
-  EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_NE(r.output.find("after both closed, left behind"), std::string::npos) << r.output;
-}
-
-TEST_F(ReliabilityCatchesBugs, FuzzFailsAFrameThatIsNotTheOneWritten) {
-  const auto r = fuzz("wrong-checksum");
-  EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_NE(r.output.find("before any corruption, which is not the frame the writer wrote"), std::string::npos)
-      << r.output;
-}
-
-TEST_F(ReliabilityCatchesBugs, FuzzFailsFrameBytesThatAreNotWhereTheOiebSays) {
-  const auto r = fuzz("scribble-frame");
-  EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_NE(r.output.find("fuzz broken as writer"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("is not the pattern"), std::string::npos) << r.output;
-}
-
-TEST_F(ReliabilityCatchesBugs, FuzzFailsAWrongFirstSequence) {
-  const auto r = fuzz("misreport-first-sequence");
-  EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_NE(r.output.find("where frame 1 fits at ring offset"), std::string::npos) << r.output;
-}
+INSTANTIATE_TEST_SUITE_P(Runs, ReliabilityCatchesBugs, ::testing::ValuesIn(kCatches),
+                         [](const ::testing::TestParamInfo<Catch>& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace zbh
