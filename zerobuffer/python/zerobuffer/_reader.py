@@ -218,17 +218,7 @@ class Reader:
 
     def _spin_for_post(self, remaining: float) -> bool:
         """Polls sem-w for the current adaptive budget (at most ``remaining`` seconds); True if a post came."""
-        spin = self._spin
-        budget_ns = spin.next()
-        if budget_ns == 0:
-            return False
-        limit_ns = int(min(budget_ns, remaining * 1e9))  # remaining may be math.inf
-        if self._sem_w.spin_wait(limit_ns):
-            spin.succeeded()
-            return True
-        if limit_ns == budget_ns:  # the whole budget passed, not the call's deadline
-            spin.ran_out()
-        return False
+        return self._spin.spin(remaining, self._sem_w.spin_wait)
 
     def release_frame(self, frame: Frame) -> None:
         """Same as ``frame.release()``."""

@@ -13,6 +13,8 @@ budget before the block. The budget therefore adapts, as in the C++ library (src
 
 from __future__ import annotations
 
+from typing import Callable
+
 PROBE_EVERY = 64
 """At a budget of 0, one wait in this many spins with the full budget (a probe)."""
 
@@ -46,3 +48,18 @@ class AdaptiveSpin:
         """The whole budget passed without a post."""
         budget = self.budget_ns // 2
         self.budget_ns = 0 if budget < self._floor_ns else budget
+
+    def spin(self, remaining: float, poll_for: Callable[[int], bool]) -> bool:
+        """One wait's spin: ``poll_for(limit_ns)`` polls for at most the budget of this wait, cut to
+        ``remaining`` seconds (may be ``math.inf``), and returns True once what it waits for is there.
+        Only a spin that ran for its whole budget counts as a miss."""
+        budget_ns = self.next()
+        if budget_ns == 0:
+            return False
+        limit_ns = int(min(budget_ns, remaining * 1e9))
+        if poll_for(limit_ns):
+            self.succeeded()
+            return True
+        if limit_ns == budget_ns:  # the whole budget passed, not the call's deadline
+            self.ran_out()
+        return False

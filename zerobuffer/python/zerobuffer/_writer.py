@@ -413,22 +413,18 @@ class Writer:
     def _spin_for_space(self, need: int, deadline: float) -> bool:
         """Polls the space semaphore for the current adaptive budget (at most until ``deadline``);
         True once ``need`` bytes are free."""
-        spin = self._spin
-        budget_ns = spin.next()
-        if budget_ns == 0:
-            return False
+        return self._spin.spin(deadline - monotonic(), lambda limit_ns: self._poll_for_space(need, limit_ns))
+
+    def _poll_for_space(self, need: int, limit_ns: int) -> bool:
+        """Polls the space semaphore for at most ``limit_ns``; True once ``need`` bytes are free."""
         sem_r = self._sem_r
         oieb = self._oieb
-        limit_ns = int(min(budget_ns, (deadline - monotonic()) * 1e9))  # the deadline may be math.inf
         end = monotonic_ns() + limit_ns
         while True:
             left = end - monotonic_ns()
             if left <= 0:
-                if limit_ns == budget_ns:  # the whole budget passed, not the call's deadline
-                    spin.ran_out()
                 return False
             if sem_r.spin_wait(left) and oieb.payload_free_bytes >= need:
-                spin.succeeded()
                 return True
 
     def _publish(self, size: int) -> int:
