@@ -496,6 +496,55 @@ def evaluate_targets(R: Results, pin: str = "none") -> list[dict]:
         add(f"Streaming 3.1 MB ≥ 2× {TRANSPORT_NAMES[t]}", _ratio(z, b), 2, ">=",
             f"{gbtxt('zerobuffer', 3110416, 16 * MIB)} vs {gbtxt(t, 3110416, 16 * MIB)} GB/s")
 
+    # Ports, default spin: judged on the unpinned port cases and on those pinned to CPUs 0 and 1
+    # (run_ports.py --pin 0,1). The one-CPU cases (--pin 0,0) are judged by the one-CPU target below.
+    port_pin = (lambda v: v in (None, "none")) if pin == "none" else pin  # runs before --pin had no "pin"
+    for lang, sizes, limit in (("csharp", (65536, 3110416), 0.8), ("python", (3110416,), 0.5)):
+        worst = None
+        for size in sizes:
+            for r in R.find(bench="port-stream", size=size, pin=port_pin):
+                if lang not in (r.get("writer_lang"), r.get("reader_lang")):
+                    continue
+                base = R.one(bench="port-stream", size=size, writer_lang="cpp", reader_lang="cpp", pin=port_pin)
+                if base:
+                    q = r["gb_per_s"] / base["gb_per_s"]
+                    if worst is None or q < worst[0]:
+                        worst = (q, r, base)
+        label = "C#" if lang == "csharp" else "Python"
+        add(f"{label} ≥ {limit}× C++ throughput at {'≥ 64 KiB' if lang == 'csharp' else '≥ 1 MiB'} (worst pairing)",
+            None if worst is None else worst[0], limit, ">=",
+            "not measured (see the ports section)" if worst is None else
+            f"worst: {worst[1]['writer_lang']}→{worst[1]['reader_lang']} {size_label(worst[1]['size'])}: "
+            f"{fmt_num(worst[1]['gb_per_s'])} vs C++→C++ {fmt_num(worst[2]['gb_per_s'])} GB/s")
+
+    # Port round trips (spin, header-only) against C++ ⇄ C++ with the same peers, sizes and load.
+    def port_rtt_ratio(pairs, sizes, load):
+        same_load = lambda v: (v or "idle") == load  # noqa: E731  (runs before the loaded variant had no "load")
+        worst = None
+        for size in sizes:
+            base = R.one(bench="port-rtt", writer_lang="cpp", reader_lang="cpp", size=size, load=same_load,
+                         pin=port_pin)
+            for w_lang, r_lang in pairs:
+                r = R.one(bench="port-rtt", writer_lang=w_lang, reader_lang=r_lang, size=size, load=same_load,
+                          pin=port_pin)
+                if base and r:
+                    q = r["p50_ns"] / base["p50_ns"]
+                    if worst is None or q > worst[0]:
+                        worst = (q, r, base)
+        detail = "not measured" if worst is None else (
+            f"worst: {worst[1]['writer_lang']} ⇄ {worst[1]['reader_lang']} {size_label(worst[1]['size'])}: "
+            f"p50 {fmt_ns(worst[1]['p50_ns'])} vs C++ ⇄ C++ {fmt_ns(worst[2]['p50_ns'])}")
+        return (None if worst is None else worst[0]), detail
+
+    cs_pairs = (("csharp", "csharp"), ("csharp", "cpp"), ("cpp", "csharp"))
+    for load, what in (("idle", "idle"), ("loaded", "one extra CPU-bound process")):
+        ratio, detail = port_rtt_ratio(cs_pairs, (64, 65536), load)
+        add(f"C# round trip 64 B and 64 KiB (spin, {what}): p50 ≤ 2× C++ ⇄ C++ (worst pairing)", ratio, 2.0, "<=",
+            detail)
+    for load, what in (("idle", "idle"), ("loaded", "one extra CPU-bound process")):
+        ratio, detail = port_rtt_ratio((("python", "python"),), (64,), load)
+        add(f"Python ⇄ Python round trip 64 B (spin, {what}): p50 ≤ 25× C++ ⇄ C++", ratio, 25.0, "<=", detail)
+
     # From here on: measured unpinned only.
     dep[0] = False
     pin = "none"
@@ -570,55 +619,6 @@ def evaluate_targets(R: Results, pin: str = "none") -> list[dict]:
         r = R.one(bench="failure", case=case)
         add(f"Dead peer reported ≤ 1 s p99 ({what})", None if r is None else r["p99_ns"] / 1e9, 1.0, "<=",
             "" if r is None else f"p50 {fmt_ns(r['p50_ns'])}, p99 {fmt_ns(r['p99_ns'])}, max {fmt_ns(r['max_ns'])}")
-
-    # Ports. The port cases of the main comparison are unpinned with the default spin; the one-CPU
-    # cases (run_ports.py --pin 0,0) are only judged by the one-CPU target below.
-    unpinned = lambda v: v in (None, "none")  # noqa: E731  (runs before --pin had no "pin")
-    for lang, sizes, limit in (("csharp", (65536, 3110416), 0.8), ("python", (3110416,), 0.5)):
-        worst = None
-        for size in sizes:
-            for r in R.find(bench="port-stream", size=size, pin=unpinned):
-                if lang not in (r.get("writer_lang"), r.get("reader_lang")):
-                    continue
-                base = R.one(bench="port-stream", size=size, writer_lang="cpp", reader_lang="cpp", pin=unpinned)
-                if base:
-                    q = r["gb_per_s"] / base["gb_per_s"]
-                    if worst is None or q < worst[0]:
-                        worst = (q, r, base)
-        label = "C#" if lang == "csharp" else "Python"
-        add(f"{label} ≥ {limit}× C++ throughput at {'≥ 64 KiB' if lang == 'csharp' else '≥ 1 MiB'} (worst pairing)",
-            None if worst is None else worst[0], limit, ">=",
-            "not measured (see the ports section)" if worst is None else
-            f"worst: {worst[1]['writer_lang']}→{worst[1]['reader_lang']} {size_label(worst[1]['size'])}: "
-            f"{fmt_num(worst[1]['gb_per_s'])} vs C++→C++ {fmt_num(worst[2]['gb_per_s'])} GB/s")
-
-    # Port round trips (spin, header-only) against C++ ⇄ C++ with the same peers, sizes and load.
-    def port_rtt_ratio(pairs, sizes, load):
-        same_load = lambda v: (v or "idle") == load  # noqa: E731  (runs before the loaded variant had no "load")
-        worst = None
-        for size in sizes:
-            base = R.one(bench="port-rtt", writer_lang="cpp", reader_lang="cpp", size=size, load=same_load,
-                         pin=unpinned)
-            for w_lang, r_lang in pairs:
-                r = R.one(bench="port-rtt", writer_lang=w_lang, reader_lang=r_lang, size=size, load=same_load,
-                          pin=unpinned)
-                if base and r:
-                    q = r["p50_ns"] / base["p50_ns"]
-                    if worst is None or q > worst[0]:
-                        worst = (q, r, base)
-        detail = "" if worst is None else (
-            f"worst: {worst[1]['writer_lang']} ⇄ {worst[1]['reader_lang']} {size_label(worst[1]['size'])}: "
-            f"p50 {fmt_ns(worst[1]['p50_ns'])} vs C++ ⇄ C++ {fmt_ns(worst[2]['p50_ns'])}")
-        return (None if worst is None else worst[0]), detail
-
-    cs_pairs = (("csharp", "csharp"), ("csharp", "cpp"), ("cpp", "csharp"))
-    for load, what in (("idle", "idle"), ("loaded", "one extra CPU-bound process")):
-        ratio, detail = port_rtt_ratio(cs_pairs, (64, 65536), load)
-        add(f"C# round trip 64 B and 64 KiB (spin, {what}): p50 ≤ 2× C++ ⇄ C++ (worst pairing)", ratio, 2.0, "<=",
-            detail)
-    for load, what in (("idle", "idle"), ("loaded", "one extra CPU-bound process")):
-        ratio, detail = port_rtt_ratio((("python", "python"),), (64,), load)
-        add(f"Python ⇄ Python round trip 64 B (spin, {what}): p50 ≤ 25× C++ ⇄ C++", ratio, 25.0, "<=", detail)
 
     # One CPU, ports: the adaptive spin of C# and Python must not cost more than blocking at once.
     worst = None

@@ -247,6 +247,11 @@ if [ "$ports" = 1 ] && [ -f "$here/ports/run_ports.py" ]; then
   log "ports"
   python3 "$here/ports/run_ports.py" --bench "$bench" --quick "$quick" >>"$raw" 2>>"$out/stderr.log" ||
     log "  ports: exit status $? (see $out/stderr.log)"
+  # The port targets once more with the two peers pinned to different CPUs (reader / echo side on
+  # CPU 0, writer / initiator on CPU 1), as the C++ comparisons above.
+  log "ports: pinned to CPUs 0 and 1"
+  python3 "$here/ports/run_ports.py" --bench "$bench" --quick "$quick" --pin 0,1 >>"$raw" 2>>"$out/stderr.log" ||
+    log "  ports: exit status $? (see $out/stderr.log)"
   # One CPU: both peers pinned to CPU 0, default (adaptive) spin vs blocking (the one-CPU port target).
   log "ports: one CPU"
   python3 "$here/ports/run_ports.py" --bench "$bench" --quick "$quick" --pairs csharp-csharp,python-python \
