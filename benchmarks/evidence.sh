@@ -22,6 +22,19 @@ trap 'rm -rf "$ZEROBUFFER_LOCK_DIR"' EXIT
   for t in zerobuffer spsc zerobuffer spsc; do "$bench" percall --transport "$t" --sizes 64 --frames 2000000; done
 } >"$out/percall.txt" 2>&1
 
+# The same per-frame cost through each language's library (write + read + release of a 64 B
+# frame, one thread): C++ and C# fastest of three passes, Python best of seven repetitions.
+cs_peer=$(dirname "$bench")/../../bench-cs/bin/ZeroBuffer.Bench.Peer/release/zerobuffer-bench-peer
+{
+  echo "# CPU time per 64 B frame through each port's library, one thread (no waiting)"
+  echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+  for _ in 1 2 3; do
+    "$bench" percall --transport zerobuffer --sizes 64 --frames 1000000
+    if [ -x "$cs_peer" ]; then "$cs_peer" --role percall --size 64 --frames 1000000; else echo "C# peer not built (benchmarks/run.sh builds it)"; fi
+  done
+  python3 "$here/ports/python_percall.py"
+} >"$out/ports-percall.txt" 2>&1
+
 if command -v valgrind >/dev/null; then
   {
     echo "# callgrind: instructions per frame (write + read + release of a 64-byte frame, one thread)"

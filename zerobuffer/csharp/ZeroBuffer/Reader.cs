@@ -226,12 +226,17 @@ public sealed unsafe class Reader : IDisposable
     public bool TryReadFrame(TimeSpan timeout, out Frame frame)
     {
         ThrowIfDisposed();
-        long deadline = MonotonicClock.DeadlineAfter(timeout);
 
         // The semaphore says a frame was posted; the counters say what is really there. A frame
         // whose writer died between publishing it and posting is read all the same.
         _dataAvailable.TryWait();
-        if (TryTakeFrame(out frame) || SpinForFrame(deadline, out frame))
+        if (TryTakeFrame(out frame))
+        {
+            return true; // a read whose frame is ready reads no clock
+        }
+
+        long deadline = MonotonicClock.DeadlineAfter(timeout);
+        if (SpinForFrame(deadline, out frame))
         {
             return true;
         }

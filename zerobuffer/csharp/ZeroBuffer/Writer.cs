@@ -44,7 +44,7 @@ public sealed unsafe class Writer : IDisposable
     private long _pendingStart; // where that frame starts (0 after a wrap)
     private long _pendingTail; // the wasted tail before it when it wraps, else 0
     private bool _pendingMarker; // a wrap marker was written at _writePos
-    private long _lastReaderCheck;
+    private long _nextReaderCheck; // MonotonicClock.CoarseMilliseconds
     private TimeSpan _spinTime = TimeSpan.FromMicroseconds(20);
     private AdaptiveSpin _spin;
     private bool _disposed;
@@ -114,7 +114,7 @@ public sealed unsafe class Writer : IDisposable
         _spaceAvailable = connection.SpaceAvailable;
         _lock = connection.Lock;
         _readerLockPath = BufferNames.LockFile(BufferNames.LockDirectory(), name);
-        _lastReaderCheck = MonotonicClock.Now;
+        _nextReaderCheck = MonotonicClock.CoarseMilliseconds + MonotonicClock.LivenessSliceMilliseconds;
         RepairUnpublishedFrame();
     }
 
@@ -376,7 +376,7 @@ public sealed unsafe class Writer : IDisposable
         CheckReader(); // after the checks of the call itself: they do not depend on the peer
 
         long needed = wrap ? spaceToEnd + total : total;
-        if (!WaitForSpace(needed, MonotonicClock.DeadlineAfter(timeout)))
+        if (!WaitForSpace(needed, timeout))
         {
             return false;
         }
@@ -678,10 +678,10 @@ public sealed unsafe class Writer : IDisposable
             ThrowReaderDead("the reader closed the buffer", 0);
         }
 
-        long now = MonotonicClock.Now;
-        if (now - _lastReaderCheck >= MonotonicClock.LivenessSliceTicks)
+        long now = MonotonicClock.CoarseMilliseconds;
+        if (now >= _nextReaderCheck)
         {
-            _lastReaderCheck = now;
+            _nextReaderCheck = now + MonotonicClock.LivenessSliceMilliseconds;
             CheckReaderAlive(readerPid);
         }
     }
@@ -700,11 +700,17 @@ public sealed unsafe class Writer : IDisposable
     }
 
     /// <summary>Waits until payload_free_bytes covers <paramref name="needed"/> (wire brief 4.1 step 3).</summary>
-    private bool WaitForSpace(long needed, long deadline)
+    private bool WaitForSpace(long needed, TimeSpan timeout)
     {
         // Each release posts once; drain so the count can not grow without bound.
         _spaceAvailable.Drain();
-        if (_oieb.PayloadFreeBytes >= (ulong)needed || SpinForSpace(needed, deadline))
+        if (_oieb.PayloadFreeBytes >= (ulong)needed)
+        {
+            return true; // a write that has space reads no clock for its deadline
+        }
+
+        long deadline = MonotonicClock.DeadlineAfter(timeout);
+        if (SpinForSpace(needed, deadline))
         {
             return true;
         }
@@ -719,7 +725,7 @@ public sealed unsafe class Writer : IDisposable
             }
 
             _spaceAvailable.Wait(Math.Min(deadline - now, MonotonicClock.LivenessSliceTicks));
-            _lastReaderCheck = MonotonicClock.Now;
+            _nextReaderCheck = MonotonicClock.CoarseMilliseconds + MonotonicClock.LivenessSliceMilliseconds;
             CheckReaderAlive(_oieb.ReaderPid);
             _spaceAvailable.Drain();
             if (_oieb.PayloadFreeBytes >= (ulong)needed)

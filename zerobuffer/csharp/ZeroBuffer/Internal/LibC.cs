@@ -8,8 +8,8 @@ namespace ZeroBuffer.Internal;
 /// kill and a few file calls (Linux, glibc 2.34 or newer, where librt lives in libc).
 /// </summary>
 /// <remarks>
-/// Every import sets <c>SetLastError</c>; read errno with <see cref="Errno"/> right after a
-/// failing call. <c>open</c> and <c>sem_open</c> are variadic in C. They are declared here
+/// Every import but <see cref="SemPost"/> and <see cref="SemTryWait"/> sets <c>SetLastError</c>; read errno with
+/// <see cref="Errno"/> right after a failing call. <c>open</c> and <c>sem_open</c> are variadic in C. They are declared here
 /// with their full fixed parameter list (mode and initial value always passed), which is
 /// call-compatible with the variadic definition on the Linux x86-64 and AArch64 ABIs: the
 /// extra integer arguments travel in the same registers either way.
@@ -80,6 +80,12 @@ internal static unsafe partial class LibC
     /// <summary>errno of the last failing call on this thread.</summary>
     public static int Errno => Marshal.GetLastPInvokeError();
 
+    /// <summary>
+    /// errno itself, for the imports without SetLastError (<see cref="SemPost"/>, <see cref="SemTryWait"/>): valid right
+    /// after such a call, since no GC transition ran in between that could change it.
+    /// </summary>
+    public static int ErrnoAfterUntransitionedCall => Marshal.GetLastSystemError();
+
     /// <summary>A readable text for an errno value.</summary>
     public static string Describe(int errno) => $"{Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})";
 
@@ -121,10 +127,20 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, EntryPoint = "sem_unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int SemUnlink(string name);
 
-    [LibraryImport(Lib, EntryPoint = "sem_post", SetLastError = true)]
+    /// <summary>
+    /// sem_post and sem_trywait never block (an atomic on the semaphore word; sem_post adds one
+    /// futex wake when the peer sleeps), so they are called without a GC transition and without
+    /// SetLastError: both run once or more per frame, where the two cost about a fifth of a C#
+    /// frame (docs/csharp.md). On failure read errno with <see cref="ErrnoAfterUntransitionedCall"/>
+    /// before anything else runs.
+    /// </summary>
+    [LibraryImport(Lib, EntryPoint = "sem_post")]
+    [SuppressGCTransition]
     public static partial int SemPost(nint semaphore);
 
-    [LibraryImport(Lib, EntryPoint = "sem_trywait", SetLastError = true)]
+    /// <summary>See <see cref="SemPost"/>.</summary>
+    [LibraryImport(Lib, EntryPoint = "sem_trywait")]
+    [SuppressGCTransition]
     public static partial int SemTryWait(nint semaphore);
 
     [LibraryImport(Lib, EntryPoint = "sem_clockwait", SetLastError = true)]

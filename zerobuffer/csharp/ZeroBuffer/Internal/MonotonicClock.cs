@@ -7,9 +7,20 @@ namespace ZeroBuffer.Internal;
 internal static class MonotonicClock
 {
     /// <summary>The longest a blocking wait may sleep before peer liveness is checked again.</summary>
-    public static readonly TimeSpan LivenessSlice = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan LivenessSlice = TimeSpan.FromMilliseconds(LivenessSliceMilliseconds);
 
     public static readonly long LivenessSliceTicks = ToTicks(LivenessSlice);
+
+    /// <summary><see cref="LivenessSlice"/> in milliseconds (the unit of <see cref="CoarseMilliseconds"/>).</summary>
+    public const long LivenessSliceMilliseconds = 100;
+
+    /// <summary>
+    /// Milliseconds of a coarse monotonic clock (<see cref="Environment.TickCount64"/>: on Linux
+    /// CLOCK_MONOTONIC_COARSE, a few milliseconds of resolution). For the writer's once-per-frame
+    /// "is the liveness interval over" test, where a precise clock read per frame cost about a
+    /// tenth of a frame (docs/csharp.md); deadlines use <see cref="Now"/>.
+    /// </summary>
+    public static long CoarseMilliseconds => Environment.TickCount64;
 
     /// <summary>sem_trywait polls of a spinning wait between two clock reads (a read costs about as much as a poll).</summary>
     public const int SpinPollsPerClockRead = 8;

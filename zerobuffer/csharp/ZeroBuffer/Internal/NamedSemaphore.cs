@@ -55,7 +55,7 @@ internal sealed unsafe class NamedSemaphore : IDisposable
     {
         if (LibC.SemPost(_handle) != 0)
         {
-            throw new ZeroBufferException($"sem_post failed: {LibC.Describe(LibC.Errno)}");
+            throw new ZeroBufferException($"sem_post failed: {LibC.Describe(LibC.ErrnoAfterUntransitionedCall)}");
         }
     }
 
@@ -69,7 +69,7 @@ internal sealed unsafe class NamedSemaphore : IDisposable
                 return true;
             }
 
-            int errno = LibC.Errno;
+            int errno = LibC.ErrnoAfterUntransitionedCall;
             if (errno == LibC.EAGAIN)
             {
                 return false;
