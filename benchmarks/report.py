@@ -974,7 +974,8 @@ def cmd_doc(a: argparse.Namespace) -> None:
             rows.append([label, f"{r['writer_lang']} ⇄ {r['reader_lang']}", size_label(r["size"]),
                          f"p50 {fmt_ns(r['p50_ns'])}, p99 {fmt_ns(r['p99_ns'])}"])
         for r in R.find(bench="port-stream"):
-            rows.append(["streaming", f"{r['writer_lang']} → {r['reader_lang']}", size_label(r["size"]),
+            label = "streaming" + (f" (pinned {r['pin']})" if r.get("pin") not in (None, "none") else "")
+            rows.append([label, f"{r['writer_lang']} → {r['reader_lang']}", size_label(r["size"]),
                          f"{r['gb_per_s']:.3g} GB/s, {fmt_num(r['frames_per_s'])} frames/s"])
         w(md_table(["workload", "writer → reader", "size", "result"], rows) + "\n")
     w(_include("ports.md"))
