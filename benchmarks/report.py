@@ -711,7 +711,7 @@ def cmd_doc(a: argparse.Namespace) -> None:
             pinned = f"{rtxt(tp['ratio'])} **{tp['verdict']}**"
             numbers = f"{t['detail']}; pinned: {tp['detail']}"
         else:
-            pinned = "(measured unpinned only)"
+            pinned = "(not repeated pinned to CPUs 0 and 1)"
             numbers = t["detail"]
         rows.append([t["target"], t["limit"], f"{rtxt(t['ratio'])} **{t['verdict']}**", pinned, numbers])
     w(md_table(["target", "limit", "default (not pinned)", "pinned to CPUs 0 and 1", "numbers"], rows) + "\n")
